@@ -1,0 +1,29 @@
+"""The mixed-integer program of DESIGN.md §4, one module per layer of the stack.
+
+:func:`build_model` turns :class:`ModelData` into a Pyomo ``ConcreteModel``: each layer
+module adds its decisions, constraints and cost components (registered by name in
+``m.cost_components``); :mod:`.finance` assembles the objective last.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from . import chips, energy, finance, infrastructure, serving
+from .data import ModelData, build_data, crf
+
+__all__ = ["ModelData", "build_data", "build_model", "crf"]
+
+
+def build_model(d: ModelData) -> pyo.ConcreteModel:
+    """Build the Pyomo model for ``d``. Layers are added bottom-up so that each one may use
+    the expressions of the ones before it (halls in service, facility load)."""
+    m = pyo.ConcreteModel(name="planner")
+    m.cost_components = []
+    m.YEARS = pyo.Set(initialize=d.years, ordered=True)
+    infrastructure.define(m, d)
+    chips.define(m, d)
+    serving.define(m, d)
+    energy.define(m, d)
+    finance.define(m, d)
+    return m

@@ -1,0 +1,314 @@
+"""Turn a validated :class:`planner.scenario.Scenario` into the model's sparse index sets and
+scaled parameters (:class:`ModelData`).
+
+Index letters, in this order everywhere: r region, s site, m model, g chip, c cooling,
+k tech, y year, h slice. Only the tuples that can carry a non-zero value are created:
+chip–cooling pairs that fit, chip purchase windows, (region, site) pairs within each
+demand's latency limit, (site, tech) pairs listed in site_power.csv, and slices where a
+variable tech has a non-zero capacity factor. Each pruning rule is exact: it removes only
+variables the constraints of DESIGN.md §4 would force to zero.
+
+Scaling (DESIGN.md §4): money in million USD (MUSD), power in MW, energy in MWh, tokens in
+tera-tokens (Ttok = 1e12 tokens), CO2 in kilotonnes (kt).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SECONDS_PER_YEAR = 3600.0 * 8760.0
+TOK = 1e12  # tokens per model unit (tera-token)
+MUSD = 1e6  # USD per model money unit
+
+
+def crf(rate: float, life: float) -> float:
+    """Capital recovery factor CRF(L) = r / (1 - (1+r)^-L); 1/L when r = 0."""
+    if rate == 0:
+        return 1.0 / life
+    return rate / (1.0 - (1.0 + rate) ** (-life))
+
+
+@dataclass
+class ModelData:
+    """Sets and parameters of the program, already scaled. Dicts are keyed by the index
+    tuples named in their comments; lists of tuples are the sparse index sets."""
+
+    years: list[int]
+    start_year: int
+    df: dict[int, float]  # y -> discount factor
+    rate: float
+    hall_mw: float
+    load_factor: float
+    regions: list[str]
+    sites: list[str]
+    models: list[str]
+    chips: list[str]
+    coolings: list[str]
+    techs: list[str]
+    slices: list[str]
+    site: dict[str, dict]  # s -> site row (raw units)
+    chip: dict[str, dict]  # g -> chip row
+    cool: dict[str, dict]  # c -> cooling row
+    tech: dict[str, dict]  # k -> power row
+    weight: dict[str, float]  # h -> hours a year
+    duration: dict[str, float]  # h -> hours
+    price_mult: dict[str, float]  # h -> grid price multiplier
+    prev_slice: dict[str, str]  # h -> previous slice of the same day (cyclic)
+    site_life: int
+    carbon_price: dict[int, float]  # y -> USD/t
+    carbon_cap: dict[int, float]  # y -> t (only years with a cap)
+    unserved_penalty: float  # MUSD per Ttok
+    # sparse index sets
+    open_sy: list[tuple]
+    hall_scy: list[tuple]
+    hallsvc_scy: dict[tuple, list[tuple]]  # (s,c,y) -> hall keys in service
+    buy_sgcy: list[tuple]
+    installed_sgcy: dict[tuple, list[tuple]]  # (s,g,c,y) -> buy keys installed
+    active_sgcy: list[tuple]
+    tok_sgmy: list[tuple]
+    tok_coef: dict[tuple, float]  # (s,g,m,y) -> units-year per Ttok
+    serve_rsmy: list[tuple]
+    net_cost: dict[tuple, float]  # (r,s) -> MUSD per Ttok
+    demand_rmy: dict[tuple, float]  # (r,m,y) -> Ttok
+    new_sky: list[tuple]
+    cap_sky: dict[tuple, list[tuple]]  # (s,k,y) -> new keys in service
+    max_mw: dict[tuple, float]  # (s,k) -> MW (only where given)
+    gen_skyh: list[tuple]
+    cf: dict[tuple, float]  # (s,k,h) -> capacity factor (variable techs)
+    stor_skyh: list[tuple]
+    grid_syh: list[tuple]
+    load_sy: list[tuple]
+    max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
+
+
+def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
+    return {r[key]: r for r in df.drop(columns=["_row"]).to_dict("records")}
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def build_data(scn) -> ModelData:
+    """Build :class:`ModelData` from a validated scenario (see module docstring)."""
+    cfg = scn.config
+    Y = cfg.years
+    y0 = cfg.start_year
+    rho = cfg.discount_rate
+    T = scn.tables
+    site = _records(T["sites.csv"], "site")
+    chip = _records(T["chips.csv"], "chip")
+    cool = _records(T["cooling.csv"], "cooling")
+    tech = _records(T["power.csv"], "tech")
+    sl = T["slices.csv"].sort_values(["day", "hour", "slice"], kind="stable")
+    S = sorted(site)
+    G = sorted(chip)
+    C = sorted(cool)
+    K = sorted(tech)
+    H = list(sl["slice"])
+    weight = dict(zip(sl["slice"], sl["duration_h"] * sl["days_per_year"], strict=True))
+    duration = dict(zip(sl["slice"], sl["duration_h"], strict=True))
+    mult = dict(zip(sl["slice"], sl["grid_price_mult"], strict=True))
+    prev = {}
+    for _, g in sl.groupby("day", sort=False):
+        hs = list(g["slice"])
+        for i, h in enumerate(hs):
+            prev[h] = hs[i - 1]
+    R = sorted(T["regions.csv"]["region"])
+    M = sorted(T["models.csv"]["model"])
+    hb = float(cfg.hall_block_mw)
+
+    # --- infrastructure
+    open_sy = [(s, y) for s in S for y in Y if y >= site[s]["first_year"]]
+    hall_scy = [
+        (s, c, y)
+        for s in S
+        for c in C
+        for y in Y
+        if y >= site[s]["first_year"] and y >= cool[c]["first_year"] and site[s]["max_it_mw"] >= hb
+    ]
+    hall_by_sc = defaultdict(list)
+    for s, c, y in hall_scy:
+        hall_by_sc[s, c].append(y)
+    hallsvc = {}
+    for (s, c), ys in hall_by_sc.items():
+        L = int(cool[c]["lifetime_years"])
+        for y in Y:
+            ks = [(s, c, b) for b in ys if y - L < b <= y]
+            if ks:
+                hallsvc[s, c, y] = ks
+
+    # --- chips
+    fits = [(g, c) for g in G for c in C if chip[g]["rack_kw"] <= cool[c]["max_rack_kw"]]
+    buy = []
+    for s in S:
+        for g, c in fits:
+            L = int(chip[g]["lifetime_years"])
+            first = max(y0, chip[g]["first_year"])
+            last = cfg.end_year if _nan(chip[g]["last_year"]) else min(cfg.end_year, chip[g]["last_year"])
+            for y in range(int(first), int(last) + 1):
+                # a unit that retires before any hall of c is in service at s is never active
+                if any((s, c, yy) in hallsvc for yy in range(y, min(y + L, cfg.end_year + 1))):
+                    buy.append((s, g, c, y))
+    buy_by = defaultdict(list)
+    for s, g, c, y in buy:
+        buy_by[s, g, c].append(y)
+    installed = {}
+    active = []
+    for (s, g, c), ys in buy_by.items():
+        L = int(chip[g]["lifetime_years"])
+        for y in Y:
+            ks = [(s, g, c, b) for b in ys if y - L < b <= y]
+            if ks:
+                installed[s, g, c, y] = ks
+                if (s, c, y) in hallsvc:
+                    active.append((s, g, c, y))
+    tp = T["throughput.csv"]
+    tps = {
+        (r["model"], r["chip"]): r["tokens_per_s_per_chip"]
+        for r in tp.to_dict("records")
+        if r["tokens_per_s_per_chip"] > 0 and r["chip"] in chip and r["model"] in set(M)
+    }
+    models_of_chip = defaultdict(list)
+    for m, g in sorted(tps):
+        models_of_chip[g].append(m)
+    active_sgy = sorted({(s, g, y) for s, g, c, y in active})
+
+    # --- serving
+    dem = T["demand.csv"]
+    demand = {}
+    maxlat = {}
+    for r in dem.to_dict("records"):
+        if r["tokens_per_year"] > 0:
+            k = (r["region"], r["model"], int(r["year"]))
+            demand[k] = r["tokens_per_year"] / TOK
+            maxlat[k] = r["max_latency_ms"]
+    lat = T["latency.csv"]
+    sites_of_region = defaultdict(list)
+    net_cost = {}
+    for r in lat.to_dict("records"):
+        sites_of_region[r["region"]].append((r["site"], r["latency_ms"]))
+        net_cost[r["region"], r["site"]] = r["network_cost_usd_per_mtok"]  # USD/Mtok == MUSD/Ttok
+    can_make = {(s, m, y) for s, g, y in active_sgy for m in models_of_chip.get(g, [])}
+    serve = []
+    for (r, m, y), _ in sorted(demand.items()):
+        lim = maxlat[r, m, y]
+        for s, ms in sorted(sites_of_region.get(r, [])):
+            if (_nan(lim) or ms <= lim) and (s, m, y) in can_make:
+                serve.append((r, s, m, y))
+    serve_smy = {(s, m, y) for r, s, m, y in serve}
+    tok = [(s, g, m, y) for s, g, y in active_sgy for m in models_of_chip.get(g, []) if (s, m, y) in serve_smy]
+    u = cfg.max_utilization
+    tok_coef = {
+        (s, g, m, y): TOK / (tps[m, g] * chip[g]["chips_per_unit"] * SECONDS_PER_YEAR * u) for s, g, m, y in tok
+    }
+
+    # --- energy
+    sp = T["site_power.csv"]
+    pairs = [(r["site"], r["tech"]) for r in sp.to_dict("records")]
+    max_mw = {(r["site"], r["tech"]): r["max_mw"] for r in sp.to_dict("records") if not _nan(r["max_mw"])}
+    new = []
+    for s, k in sorted(pairs):
+        t = tech[k]
+        first = max(y0 + int(t["lead_time_years"]), int(t["first_year"]))
+        if (s, k) in max_mw and max_mw[s, k] <= 0:
+            continue
+        if t["unit_mw"] > 0 and (s, k) in max_mw and max_mw[s, k] < t["unit_mw"]:
+            continue
+        new += [(s, k, y) for y in Y if y >= first]
+    new_by = defaultdict(list)
+    for s, k, y in new:
+        new_by[s, k].append(y)
+    cap = {}
+    for (s, k), ys in new_by.items():
+        L = int(tech[k]["lifetime_years"])
+        for y in Y:
+            ks = [(s, k, b) for b in ys if y - L < b <= y]
+            if ks:
+                cap[s, k, y] = ks
+    pr = T["profiles.csv"]
+    cf = {
+        (r["site"], r["tech"], r["slice"]): r["capacity_factor"]
+        for r in pr.to_dict("records")
+        if r["capacity_factor"] > 0 and r["tech"] in tech and tech[r["tech"]]["kind"] == "variable"
+    }
+    load_s = {s for s, g, c, y in active}
+    load_sy = sorted({(s, y) for s, g, c, y in active})
+    load_set = set(load_sy)
+    gen, stor = [], []
+    for s, k, y in sorted(cap):
+        if (s, y) not in load_set:
+            continue
+        kind = tech[k]["kind"]
+        for h in H:
+            if kind == "dispatchable" or (kind == "variable" and cf.get((s, k, h), 0) > 0):
+                gen.append((s, k, y, h))
+            elif kind == "storage":
+                stor.append((s, k, y, h))
+    grid = [
+        (s, y, h)
+        for s, y in load_sy
+        if y >= site[s]["grid_first_year"] and (_nan(site[s]["grid_cap_mw"]) or site[s]["grid_cap_mw"] > 0)
+        for h in H
+    ]
+    del load_s
+
+    cp = {y: (cfg.year_value(cfg.carbon_price, y) or 0.0) for y in Y}
+    cc = {y: cfg.year_value(cfg.carbon_cap, y) for y in Y} if cfg.carbon_cap else {}
+    max_units = {}
+    for g in G:
+        mu = chip[g]["max_units_per_year"]
+        if not _nan(mu):
+            for y in Y:
+                max_units[g, y] = mu
+    return ModelData(
+        years=Y,
+        start_year=y0,
+        df={y: (1.0 + rho) ** (-(y - y0)) for y in Y},
+        rate=rho,
+        hall_mw=hb,
+        load_factor=cfg.load_factor,
+        regions=R,
+        sites=S,
+        models=M,
+        chips=G,
+        coolings=C,
+        techs=K,
+        slices=H,
+        site=site,
+        chip=chip,
+        cool=cool,
+        tech=tech,
+        weight=weight,
+        duration=duration,
+        price_mult=mult,
+        prev_slice=prev,
+        site_life=int(cfg.site_lifetime_years),
+        carbon_price=cp,
+        carbon_cap=cc,
+        unserved_penalty=cfg.unserved_penalty_usd_per_mtok,  # USD/Mtok == MUSD/Ttok
+        open_sy=open_sy,
+        hall_scy=hall_scy,
+        hallsvc_scy=hallsvc,
+        buy_sgcy=buy,
+        installed_sgcy=installed,
+        active_sgcy=active,
+        tok_sgmy=tok,
+        tok_coef=tok_coef,
+        serve_rsmy=serve,
+        net_cost=net_cost,
+        demand_rmy=demand,
+        new_sky=new,
+        cap_sky=cap,
+        max_mw=max_mw,
+        gen_skyh=gen,
+        cf=cf,
+        stor_skyh=stor,
+        grid_syh=grid,
+        load_sy=load_sy,
+        max_units=max_units,
+    )

@@ -1,0 +1,191 @@
+"""Energy layer: onsite power built and dispatched, grid imports and storage, per slice.
+
+Decisions: ``new[s,k,y]`` (MW built; ``new_units[s,k,y]`` integer where ``unit_mw > 0``),
+``gen[s,k,y,h]``, ``grid[s,y,h]``, ``charge``/``discharge``/``soc[s,k,y,h]`` for storage.
+Constraints 6, 7, 8, 9 and 11 of DESIGN.md §4 (constraint 5, the facility load, comes from
+the chips layer). Cost components: ``power_capital``, ``power_fom``, ``grid_energy``,
+``fuel_vom``, ``carbon``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from .data import MUSD, ModelData, crf
+
+
+def define(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Add the energy decisions, balances and cost terms to ``m``."""
+    m.NEW_SKY = pyo.Set(initialize=d.new_sky, dimen=3, ordered=True)
+    m.CAP_SKY = pyo.Set(initialize=sorted(d.cap_sky), dimen=3, ordered=True)
+    m.GEN_SKYH = pyo.Set(initialize=d.gen_skyh, dimen=4, ordered=True)
+    m.STOR_SKYH = pyo.Set(initialize=d.stor_skyh, dimen=4, ordered=True)
+    m.GRID_SYH = pyo.Set(initialize=d.grid_syh, dimen=3, ordered=True)
+
+    def new_bounds(m, s, k, y):
+        mx = d.max_mw.get((s, k))
+        if mx is None:
+            return (0, None)
+        u = d.tech[k]["unit_mw"]
+        return (0, math.floor(mx / u + 1e-9) * u if u > 0 else mx)
+
+    m.new = pyo.Var(m.NEW_SKY, within=pyo.NonNegativeReals, bounds=new_bounds)
+    lumpy = [(s, k, y) for s, k, y in d.new_sky if d.tech[k]["unit_mw"] > 0]
+    m.LUMPY_SKY = pyo.Set(initialize=lumpy, dimen=3, ordered=True)
+    m.new_units = pyo.Var(m.LUMPY_SKY, within=pyo.NonNegativeIntegers)
+    m.new_lumpy = pyo.Constraint(
+        m.LUMPY_SKY, rule=lambda m, s, k, y: m.new[s, k, y] == d.tech[k]["unit_mw"] * m.new_units[s, k, y]
+    )
+    m.capacity = pyo.Expression(
+        m.CAP_SKY, rule=lambda m, s, k, y: pyo.quicksum(m.new[key] for key in d.cap_sky[s, k, y])
+    )
+    capped = [key for key in sorted(d.cap_sky) if (key[0], key[1]) in d.max_mw]
+    m.CAPPED_SKY = pyo.Set(initialize=capped, dimen=3, ordered=True)
+    m.max_capacity = pyo.Constraint(m.CAPPED_SKY, rule=lambda m, s, k, y: m.capacity[s, k, y] <= d.max_mw[s, k])
+
+    m.gen = pyo.Var(m.GEN_SKYH, within=pyo.NonNegativeReals)
+
+    def grid_bounds(m, s, y, h):
+        cap = d.site[s]["grid_cap_mw"]
+        return (0, None if cap is None or math.isnan(cap) else cap)  # constraint 8
+
+    m.grid = pyo.Var(m.GRID_SYH, within=pyo.NonNegativeReals, bounds=grid_bounds)
+    m.charge = pyo.Var(m.STOR_SKYH, within=pyo.NonNegativeReals)
+    m.discharge = pyo.Var(m.STOR_SKYH, within=pyo.NonNegativeReals)
+    m.soc = pyo.Var(m.STOR_SKYH, within=pyo.NonNegativeReals)
+
+    def gen_limit(m, s, k, y, h):  # constraint 7
+        t = d.tech[k]
+        share = d.cf[s, k, h] if t["kind"] == "variable" else t["availability"]
+        return m.gen[s, k, y, h] <= share * m.capacity[s, k, y]
+
+    m.gen_limit = pyo.Constraint(m.GEN_SKYH, rule=gen_limit)
+
+    # constraint 9: storage, cyclic within each representative day, losses on charging
+    m.soc_balance = pyo.Constraint(
+        m.STOR_SKYH,
+        rule=lambda m, s, k, y, h: (
+            m.soc[s, k, y, h]
+            == m.soc[s, k, y, d.prev_slice[h]]
+            + d.duration[h] * (d.tech[k]["round_trip_eff"] * m.charge[s, k, y, h] - m.discharge[s, k, y, h])
+        ),
+    )
+    m.soc_limit = pyo.Constraint(
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.soc[s, k, y, h] <= d.tech[k]["storage_hours"] * m.capacity[s, k, y]
+    )
+    m.charge_limit = pyo.Constraint(m.STOR_SKYH, rule=lambda m, s, k, y, h: m.charge[s, k, y, h] <= m.capacity[s, k, y])
+    m.discharge_limit = pyo.Constraint(
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.discharge[s, k, y, h] <= m.capacity[s, k, y]
+    )
+
+    gen_by_syh = defaultdict(list)
+    for s, k, y, h in d.gen_skyh:
+        gen_by_syh[s, y, h].append(k)
+    stor_by_syh = defaultdict(list)
+    for s, k, y, h in d.stor_skyh:
+        stor_by_syh[s, y, h].append(k)
+    grid_set = set(d.grid_syh)
+    bal = [(s, y, h) for s, y in d.load_sy for h in d.slices]
+
+    def supply(m, s, y, h):
+        e = pyo.quicksum(m.gen[s, k, y, h] for k in gen_by_syh.get((s, y, h), []))
+        e += pyo.quicksum(m.discharge[s, k, y, h] - m.charge[s, k, y, h] for k in stor_by_syh.get((s, y, h), []))
+        if (s, y, h) in grid_set:
+            e += m.grid[s, y, h]
+        return e
+
+    m.BAL_SYH = pyo.Set(initialize=bal, dimen=3, ordered=True)
+    m.power_balance = pyo.Constraint(
+        m.BAL_SYH, rule=lambda m, s, y, h: supply(m, s, y, h) >= m.facility_load[s, y]
+    )  # constraint 6
+
+    # CO2 in kt per year: kg/MWh x MWh / 1e6
+    gen_by_y = defaultdict(list)
+    for s, k, y, h in d.gen_skyh:
+        gen_by_y[y].append((s, k, h))
+    stor_by_y = defaultdict(list)
+    for s, k, y, h in d.stor_skyh:
+        stor_by_y[y].append((s, k, h))
+    grid_by_y = defaultdict(list)
+    for s, y, h in d.grid_syh:
+        grid_by_y[y].append((s, h))
+
+    def co2_kt(m, y):
+        w = d.weight
+        return (
+            pyo.quicksum(
+                w[h] * d.site[s]["grid_co2_kg_per_mwh"] / 1e6 * m.grid[s, y, h]
+                for s, h in grid_by_y.get(y, [])
+                if d.site[s]["grid_co2_kg_per_mwh"]
+            )
+            + pyo.quicksum(
+                w[h] * d.tech[k]["co2_kg_per_mwh"] / 1e6 * m.gen[s, k, y, h]
+                for s, k, h in gen_by_y.get(y, [])
+                if d.tech[k]["co2_kg_per_mwh"]
+            )
+            + pyo.quicksum(
+                w[h] * d.tech[k]["co2_kg_per_mwh"] / 1e6 * m.discharge[s, k, y, h]
+                for s, k, h in stor_by_y.get(y, [])
+                if d.tech[k]["co2_kg_per_mwh"]
+            )
+        )
+
+    m.co2_kt = pyo.Expression(m.YEARS, rule=co2_kt)
+    cap_years = [y for y in d.years if d.carbon_cap.get(y) is not None]
+    m.CAPYEARS = pyo.Set(initialize=cap_years, ordered=True)
+    m.carbon_cap = pyo.Constraint(m.CAPYEARS, rule=lambda m, y: m.co2_kt[y] <= d.carbon_cap[y] / 1e3)  # constraint 11
+
+    cap_by_y = defaultdict(list)
+    for s, k, y in d.cap_sky:
+        cap_by_y[y].append((s, k))
+    m.power_capital = pyo.Expression(
+        m.YEARS,
+        rule=lambda m, y: pyo.quicksum(
+            d.tech[k]["capex_usd_per_kw"]
+            * 1000.0
+            / MUSD
+            * crf(d.rate, d.tech[k]["lifetime_years"])
+            * m.capacity[s, k, y]
+            for s, k in cap_by_y.get(y, [])
+        ),
+    )
+    m.power_fom = pyo.Expression(
+        m.YEARS,
+        rule=lambda m, y: pyo.quicksum(
+            d.tech[k]["fom_usd_per_kw_yr"] * 1000.0 / MUSD * m.capacity[s, k, y]
+            for s, k in cap_by_y.get(y, [])
+            if d.tech[k]["fom_usd_per_kw_yr"]
+        ),
+    )
+    m.grid_energy = pyo.Expression(
+        m.YEARS,
+        rule=lambda m, y: pyo.quicksum(
+            d.weight[h] * d.site[s]["grid_price_usd_per_mwh"] * d.price_mult[h] / MUSD * m.grid[s, y, h]
+            for s, h in grid_by_y.get(y, [])
+        ),
+    )
+
+    def run_cost(k):
+        return d.tech[k]["vom_usd_per_mwh"] + d.tech[k]["fuel_usd_per_mwh"]
+
+    m.fuel_vom = pyo.Expression(
+        m.YEARS,
+        rule=lambda m, y: (
+            pyo.quicksum(
+                d.weight[h] * run_cost(k) / MUSD * m.gen[s, k, y, h] for s, k, h in gen_by_y.get(y, []) if run_cost(k)
+            )
+            + pyo.quicksum(
+                d.weight[h] * run_cost(k) / MUSD * m.discharge[s, k, y, h]
+                for s, k, h in stor_by_y.get(y, [])
+                if run_cost(k)
+            )
+        ),
+    )
+    # USD/t x kt x 1e3 t/kt / 1e6 = MUSD
+    m.carbon = pyo.Expression(
+        m.YEARS, rule=lambda m, y: d.carbon_price[y] * 1e3 / MUSD * m.co2_kt[y] if d.carbon_price[y] else 0.0
+    )
+    m.cost_components += ["power_capital", "power_fom", "grid_energy", "fuel_vom", "carbon"]

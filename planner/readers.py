@@ -1,0 +1,273 @@
+"""Read one input CSV into a typed table, collecting every problem with file, row and column.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
+row 2. Cells are read as text first, whitespace around cells and header names is stripped,
+a UTF-8 byte-order mark is accepted, and each column is then parsed by its
+:class:`planner.schema.Column` declaration.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+from .schema import NO_LIMIT, NONE, REQUIRED, START_YEAR, TEXT, Column, FileSpec
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNLIMITED_LOOKING = 1e12  # a "no limit" column value at or above this is read as blank
+
+
+def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
+
+
+def read_text(path: Path, fname: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 text (BOM accepted). Returns (text or None, problems)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [Problem(fname, None, None, f"cannot be read ({e.strerror})")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                fname,
+                line,
+                None,
+                f"is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot be decoded); save the file as UTF-8 CSV",
+            )
+        ]
+    return text, []
+
+
+def read_table(
+    path: Path, spec: FileSpec, start_year: int | None
+) -> tuple[pd.DataFrame | None, list[Problem], list[Problem]]:
+    """Read and type one CSV file.
+
+    Returns ``(table, errors, warnings)``. ``table`` has one column per declared column
+    (typed: ``key``/``text`` as str, numbers as float, ``int``/``year`` as float holding whole
+    numbers, blanks resolved by the column's blank rule, NaN for "no limit"/"none") plus
+    ``_row``, the spreadsheet row number. ``table`` is None when the file cannot be parsed at
+    all. Errors name file, row and column; nothing is raised.
+    """
+    fname = spec.name
+    text, problems = read_text(path, fname)
+    if text is None:
+        return None, problems, []
+    if not text.strip():
+        return (
+            None,
+            [Problem(fname, None, None, f"is empty; it needs a header row ({','.join(spec.column_names)})")],
+            [],
+        )
+    header_line = text.splitlines()[0]
+    if "," not in header_line and len(spec.columns) > 1:
+        for delim, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if delim in header_line:
+                return (
+                    None,
+                    [Problem(fname, 1, None, f"uses {label} between columns; save it as comma-separated CSV")],
+                    [],
+                )
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as e:
+        return None, [Problem(fname, None, None, f"is not valid CSV ({e})")], []
+    header = [h.strip() for h in rows[0]]
+    body = rows[1:]
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    # drop fully blank lines (common at the end of spreadsheet exports)
+    kept: list[tuple[int, list[str]]] = []
+    for i, r in enumerate(body):
+        rownum = i + 2
+        if not any(c.strip() for c in r):
+            continue
+        if len(r) != len(header):
+            errors.append(Problem(fname, rownum, None, f"has {len(r)} cells but the header has {len(header)} columns"))
+            continue
+        kept.append((rownum, [c.strip() for c in r]))
+    seen = set()
+    for h in header:
+        if h == "":
+            warnings.append(Problem(fname, 1, None, "has a column with an empty header; it is ignored"))
+        elif h in seen:
+            errors.append(Problem(fname, 1, h, "appears twice in the header"))
+        seen.add(h)
+    known = set(spec.column_names)
+    for h in header:
+        if h and h not in known:
+            warnings.append(Problem(fname, 1, h, "is not a known column of this file and is ignored"))
+    missing = [c for c in spec.columns if c.name not in header and not (c.blank != REQUIRED or c.type == "text")]
+    for c in missing:
+        errors.append(Problem(fname, 1, c.name, f"is missing from the header ({c.description}, {c.unit})"))
+    if errors and not kept:
+        return None, errors, warnings
+    raw = (
+        pd.DataFrame([r for _, r in kept], columns=header, dtype=object)
+        if kept
+        else pd.DataFrame(columns=header, dtype=object)
+    )
+    raw = raw.loc[:, [h for h in header if h]]
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    out = pd.DataFrame({"_row": np.array([n for n, _ in kept], dtype=int)})
+    for col in spec.columns:
+        if col.name in raw.columns:
+            cells = raw[col.name].astype(str).tolist()
+        else:
+            cells = [""] * len(kept)
+        values, errs, warns = _parse_column(fname, col, cells, out["_row"].tolist(), start_year)
+        errors += errs
+        warnings += warns
+        out[col.name] = values
+    # duplicated keys: every duplicate row is named
+    if spec.keys and len(out):
+        keycols = list(spec.keys)
+        valid = out[keycols].notna().all(axis=1)
+        dup = out[valid].duplicated(keycols, keep=False)
+        if dup.any():
+            d = out[valid][dup]
+            first_row: dict = {}
+            for _, r in d.iterrows():
+                k = tuple(r[c] for c in keycols)
+                if k not in first_row:
+                    first_row[k] = r["_row"]
+                    continue
+                keytxt = ", ".join(f"{c}={_keyfmt(v)}" for c, v in zip(keycols, k, strict=True))
+                errors.append(
+                    Problem(fname, int(r["_row"]), keycols[-1], f"duplicates the key ({keytxt}) of row {first_row[k]}")
+                )
+    return out, errors, warnings
+
+
+def _keyfmt(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _parse_column(
+    fname: str, col: Column, cells: list[str], rows: list[int], start_year: int | None
+) -> tuple[list, list[Problem], list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    if col.type in ("key", "text"):
+        vals: list = []
+        for cell, row in zip(cells, rows, strict=True):
+            if cell == "":
+                if col.blank == REQUIRED:
+                    errors.append(Problem(fname, row, col.name, f"is blank; a {col.description} is required"))
+                vals.append(None if col.type == "key" else "")
+                continue
+            if col.choices and cell not in col.choices:
+                errors.append(Problem(fname, row, col.name, f"'{cell}' is not one of {', '.join(col.choices)}"))
+            vals.append(cell)
+        return vals, errors, warnings
+    out: list[float] = []
+    for cell, row in zip(cells, rows, strict=True):
+        if cell == "":
+            b = col.blank
+            if b == REQUIRED:
+                errors.append(Problem(fname, row, col.name, f"is blank; a value in {col.unit} is required"))
+                out.append(math.nan)
+            elif b in (NO_LIMIT, NONE, TEXT):
+                out.append(math.nan)
+            elif b == START_YEAR:
+                out.append(float(start_year) if start_year is not None else math.nan)
+            else:
+                out.append(float(b))
+            continue
+        text = cell
+        if text.startswith('"') and text.endswith('"'):
+            text = text[1:-1].strip()
+        try:
+            v = float(text)
+        except ValueError:
+            if _THOUSANDS.match(text):
+                v = float(text.replace(",", ""))
+                warnings.append(
+                    Problem(fname, row, col.name, f"'{cell}' was read as {_fmt(v)} (comma as thousands separator)")
+                )
+            else:
+                errors.append(Problem(fname, row, col.name, f"'{cell}' is not a number ({col.unit})"))
+                out.append(math.nan)
+                continue
+        if math.isnan(v):
+            errors.append(
+                Problem(
+                    fname,
+                    row,
+                    col.name,
+                    f"'{cell}' is not a number; leave the cell blank"
+                    + (" for no limit" if col.blank == NO_LIMIT else " only where a blank is allowed"),
+                )
+            )
+            out.append(math.nan)
+            continue
+        if math.isinf(v):
+            if col.blank == NO_LIMIT:
+                errors.append(
+                    Problem(fname, row, col.name, f"'{cell}' is not a finite number; leave the cell blank for no limit")
+                )
+            else:
+                errors.append(Problem(fname, row, col.name, f"'{cell}' is not a finite number ({col.unit})"))
+            out.append(math.nan)
+            continue
+        if col.blank == NO_LIMIT and v >= _UNLIMITED_LOOKING:
+            warnings.append(
+                Problem(
+                    fname,
+                    row,
+                    col.name,
+                    f"{_fmt(v)} looks like 'no limit' and is read as no limit; leave the cell blank to say so",
+                )
+            )
+            out.append(math.nan)
+            continue
+        if col.type in ("int", "year") and not float(v).is_integer():
+            what = "year" if col.type == "year" else "whole number"
+            errors.append(
+                Problem(
+                    fname,
+                    row,
+                    col.name,
+                    f"{cell} is not a whole {what}" if col.type == "int" else f"{cell} is not a whole year",
+                )
+            )
+            out.append(math.nan)
+            continue
+        bad = _range_problem(col, v)
+        if bad:
+            errors.append(Problem(fname, row, col.name, bad))
+            out.append(math.nan)
+            continue
+        out.append(v)
+    return out, errors, warnings
+
+
+def _range_problem(col: Column, v: float) -> str | None:
+    if col.lo is not None:
+        if col.lo == 0 and not col.lo_open and v < 0:
+            return f"{_fmt(v)} is negative; {col.description} must be 0 or more ({col.unit})"
+        if v < col.lo or (col.lo_open and v <= col.lo):
+            rel = "above" if col.lo_open else "at least"
+            return f"{_fmt(v)} is out of range; {col.description} must be {rel} {_fmt(col.lo)} ({col.unit})"
+    if col.hi is not None and (v > col.hi or (col.hi_open and v >= col.hi)):
+        rel = "below" if col.hi_open else "at most"
+        hint = ""
+        if col.hi == 1 and 1 < v <= 100:
+            hint = f"; a share is written as a fraction, e.g. {v / 100:g} for {_fmt(v)} %"
+        return f"{_fmt(v)} is out of range; {col.description} must be {rel} {_fmt(col.hi)} ({col.unit}){hint}"
+    return None

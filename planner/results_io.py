@@ -1,0 +1,78 @@
+"""Write and read a results folder (DESIGN.md §6) atomically.
+
+Everything is written into a hidden temporary folder next to the target and renamed into
+place at the end, so a crash or Ctrl-C never leaves half a results folder. An existing
+folder is replaced only with ``overwrite=True`` (the old one is moved aside first and
+removed only after the new one is in place); otherwise the plan goes to a new sibling
+folder named with a timestamp (``<name>-YYYYmmdd-HHMMSS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+
+FLOAT_FORMAT = "%.12g"
+TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
+
+
+def choose_folder(out: Path, overwrite: bool) -> Path:
+    """The folder a plan will be written to (see module docstring)."""
+    if not out.exists() or overwrite:
+        return out
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    cand = out.with_name(f"{out.name}-{stamp}")
+    i = 2
+    while cand.exists():
+        cand = out.with_name(f"{out.name}-{stamp}-{i}")
+        i += 1
+    return cand
+
+
+def write_results(
+    out: Path, tables: dict[str, pd.DataFrame], summary: dict, extra_files: dict[str, str | bytes]
+) -> Path:
+    """Write ``tables`` (name -> DataFrame, as CSV), ``summary`` (summary.json) and
+    ``extra_files`` (file name -> text or bytes) into ``out`` atomically. Returns ``out``.
+    Replaces ``out`` if it exists (call :func:`choose_folder` first to avoid that)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        for name, t in tables.items():
+            t.to_csv(tmp / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        for name, content in extra_files.items():
+            p = tmp / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                p.write_bytes(content)
+            else:
+                p.write_text(content, encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Read the tables and summary.json of a results folder. Raises FileNotFoundError."""
+    folder = Path(folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    tables = {name: pd.read_csv(folder / f"{name}.csv") for name in TABLE_FILES}
+    return tables, summary

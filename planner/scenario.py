@@ -1,0 +1,301 @@
+"""Load a scenario folder into validated tables: files -> :class:`Scenario`.
+
+A scenario folder holds ``scenario.toml`` and the CSV files of DESIGN.md §3. The catalog
+(``chips.csv``, ``cooling.csv``, ``power.csv``) comes from ``data/catalog/`` and the model
+profiles (``models.csv``, ``throughput.csv``) from ``models/``, unless the scenario folder
+has its own file of the same name, which then replaces the bundled one.
+
+:func:`load_scenario` reads everything, runs the cross-file checks of
+:mod:`planner.validate`, and raises :class:`planner.errors.InputError` listing every problem
+of every file, or returns a :class:`Scenario` whose ``warnings`` list what was accepted
+with a note.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, Problem, UsageError
+from .readers import read_table, read_text
+from .schema import FILES, LOAD_ORDER, SCENARIO_KEYS, SOLVER_KEYS
+
+ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parent.parent))
+DATA_DIR = ROOT / "data"
+CATALOG_DIR = DATA_DIR / "catalog"
+MODELS_DIR = ROOT / "models"
+SCENARIOS_DIR = DATA_DIR / "scenarios"
+DEFAULT_SCENARIO = "world"
+
+
+@dataclass
+class ScenarioConfig:
+    """Settings of ``scenario.toml`` (DESIGN.md §3), defaults applied.
+
+    ``carbon_price`` and ``carbon_cap`` are None or a dict year -> value (a single number is
+    stored as ``{start_year: value}``); :meth:`year_value` interpolates them (linear between
+    listed years, flat outside). ``solver`` holds ``time_limit_s``, ``mip_rel_gap``,
+    ``threads`` and ``seed``.
+    """
+
+    name: str
+    start_year: int
+    end_year: int
+    discount_rate: float
+    currency_year: int
+    hall_block_mw: float = 10.0
+    max_utilization: float = 0.7
+    load_factor: float = 0.8
+    unserved_penalty_usd_per_mtok: float = 100.0
+    site_lifetime_years: int = 30
+    carbon_price: dict[int, float] | None = None
+    carbon_cap: dict[int, float] | None = None
+    solver: dict = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+    @staticmethod
+    def year_value(table: dict[int, float] | None, year: int) -> float | None:
+        """Linear interpolation of a year table; flat before the first and after the last."""
+        if not table:
+            return None
+        ys = sorted(table)
+        if year <= ys[0]:
+            return float(table[ys[0]])
+        if year >= ys[-1]:
+            return float(table[ys[-1]])
+        for a, b in zip(ys, ys[1:], strict=False):
+            if a <= year <= b:
+                return float(table[a] + (table[b] - table[a]) * (year - a) / (b - a))
+        return None  # unreachable
+
+
+@dataclass
+class Scenario:
+    """A validated scenario.
+
+    ``tables`` maps each file name of :data:`planner.schema.FILES` to a DataFrame with the
+    declared columns (typed, blanks resolved) and ``_row``. ``paths`` gives the file each
+    table was read from; ``warnings`` the accepted-with-a-note problems.
+    """
+
+    folder: Path
+    config: ScenarioConfig
+    tables: dict[str, pd.DataFrame]
+    paths: dict[str, Path]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name if name.endswith(".csv") else name + ".csv"]
+
+
+def resolve_scenario_path(scenario: str | os.PathLike | None) -> Path:
+    """Map a CLI argument to a scenario folder: None -> the bundled default; a bundled
+    scenario name -> its folder; otherwise a path. Raises UsageError if it does not exist."""
+    if scenario is None:
+        scenario = DEFAULT_SCENARIO
+    p = Path(scenario)
+    if not p.exists() and (SCENARIOS_DIR / str(scenario)).is_dir():
+        p = SCENARIOS_DIR / str(scenario)
+    if p.is_file() and p.name == "scenario.toml":
+        p = p.parent
+    if not p.is_dir():
+        raise UsageError(
+            f"Scenario folder {scenario} does not exist (bundled scenarios: {', '.join(bundled_scenarios())})."
+        )
+    return p
+
+
+def bundled_scenarios() -> list[str]:
+    if not SCENARIOS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "scenario.toml").is_file())
+
+
+def _parse_number(key: str, value, typ: str, lo, hi, problems: list[Problem], fname: str):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append(Problem(fname, None, key, f"{value!r} is not a number"))
+        return None
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        problems.append(Problem(fname, None, key, f"{value!r} is not a finite number"))
+        return None
+    if typ in ("int", "year"):
+        if not v.is_integer():
+            problems.append(
+                Problem(fname, None, key, f"{value} is not a whole {'year' if typ == 'year' else 'number'}")
+            )
+            return None
+        v = int(v)
+    if key == "discount_rate" and 1 <= v <= 100:
+        problems.append(
+            Problem(
+                fname, None, key, f"{value} looks like a percentage; write the rate as a fraction, e.g. {v / 100:g}"
+            )
+        )
+        return None
+    if lo is not None and v < lo:
+        problems.append(Problem(fname, None, key, f"{value} is below the minimum {lo}"))
+        return None
+    if hi is not None and v > hi:
+        problems.append(Problem(fname, None, key, f"{value} is above the maximum {hi}"))
+        return None
+    return v
+
+
+def _year_table(key: str, value, start_year, end_year, problems: list[Problem], fname: str):
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        table = {}
+        for k, v in value.items():
+            try:
+                y = int(str(k).strip())
+            except ValueError:
+                problems.append(Problem(fname, None, f"{key}.{k}", 'is not a year (table keys are years, e.g. "2030")'))
+                continue
+            num = _parse_number(f"{key}.{k}", v, "float", 0.0, None, problems, fname)
+            if num is not None:
+                table[y] = float(num)
+        if not table and not problems:
+            problems.append(Problem(fname, None, key, "is an empty table"))
+        return table or None
+    num = _parse_number(key, value, "float", 0.0, None, problems, fname)
+    if num is None:
+        return None
+    return {int(start_year or 0): float(num)}
+
+
+def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], list[Problem]]:
+    """Read ``scenario.toml``. Returns (config or None, errors, warnings)."""
+    fname = "scenario.toml"
+    path = folder / fname
+    if not path.is_file():
+        return None, [Problem(fname, None, None, f"is missing from {folder}")], []
+    text, problems = read_text(path, fname)
+    if text is None:
+        return None, problems, []
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        return None, [Problem(fname, None, None, f"is not valid TOML ({e})")], []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    vals: dict = {}
+    for key, typ, default, lo, hi, desc in SCENARIO_KEYS:
+        if key not in doc:
+            if default is None:
+                errors.append(Problem(fname, None, key, f"is missing ({desc})"))
+            else:
+                vals[key] = default
+            continue
+        if typ == "text":
+            if not isinstance(doc[key], str) or not doc[key].strip():
+                errors.append(Problem(fname, None, key, "must be a non-empty text"))
+            else:
+                vals[key] = doc[key].strip()
+            continue
+        v = _parse_number(key, doc[key], typ, lo, hi, errors, fname)
+        if v is not None:
+            vals[key] = v
+    if "start_year" in vals and "end_year" in vals and vals["end_year"] < vals["start_year"]:
+        errors.append(Problem(fname, None, "end_year", f"{vals['end_year']} is before start_year {vals['start_year']}"))
+    for key in ("hall_block_mw", "max_utilization", "load_factor"):
+        if key in vals and vals[key] <= 0:
+            errors.append(Problem(fname, None, key, "must be above 0"))
+    start, end = vals.get("start_year"), vals.get("end_year")
+    vals["carbon_price"] = _year_table(
+        "carbon_price_usd_per_t", doc.get("carbon_price_usd_per_t"), start, end, errors, fname
+    )
+    vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
+    solver = {}
+    sdoc = doc.get("solver", {})
+    if not isinstance(sdoc, dict):
+        errors.append(Problem(fname, None, "solver", "must be a table ([solver])"))
+        sdoc = {}
+    for key, typ, default, lo, hi, _desc in SOLVER_KEYS:
+        if key in sdoc:
+            v = _parse_number(f"solver.{key}", sdoc[key], typ, lo, hi, errors, fname)
+            if v is not None:
+                solver[key] = v
+        else:
+            solver[key] = default
+    known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
+    for k in doc:
+        if k not in known:
+            warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
+    for k in sdoc:
+        if k not in {s for s, *_ in SOLVER_KEYS}:
+            warnings.append(Problem(fname, None, f"solver.{k}", "is not a known solver setting and is ignored"))
+    if errors:
+        return None, errors, warnings
+    return ScenarioConfig(**vals, solver=solver), [], warnings
+
+
+def file_location(folder: Path, fname: str) -> Path:
+    """Where ``fname`` is read from: the scenario folder if it has it, else the bundled copy."""
+    own = folder / fname
+    if own.exists():
+        return own
+    where = FILES[fname].where
+    if where == "catalog":
+        return CATALOG_DIR / fname
+    if where == "models":
+        return MODELS_DIR / fname
+    return own
+
+
+def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | None = None) -> Scenario:
+    """Load and validate a scenario folder.
+
+    ``demand_csv`` replaces the folder's ``demand.csv``. Raises :class:`InputError` with
+    every problem found (all files; all problems of each file) or returns a
+    :class:`Scenario`. Raises :class:`UsageError` when the folder does not exist.
+    """
+    from .validate import cross_checks
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"Scenario folder {folder} does not exist.")
+    config, errors, warnings = read_config(folder)
+    start = config.start_year if config else None
+    tables: dict[str, pd.DataFrame] = {}
+    paths: dict[str, Path] = {}
+    for fname in LOAD_ORDER:
+        spec = FILES[fname]
+        path = file_location(folder, fname)
+        if fname == "demand.csv" and demand_csv is not None:
+            path = Path(demand_csv)
+            if not path.is_file():
+                raise UsageError(f"Demand file {demand_csv} does not exist.")
+        paths[fname] = path
+        if not path.is_file():
+            if spec.required:
+                errors.append(Problem(fname, None, None, f"is missing (looked in {path.parent})"))
+            else:
+                warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
+                tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
+            continue
+        table, errs, warns = read_table(path, spec, start)
+        label = fname if path.name == fname else f"{path.name}"
+        if label != fname:
+            errs = [Problem(label, p.row, p.column, p.text) for p in errs]
+            warns = [Problem(label, p.row, p.column, p.text) for p in warns]
+        errors += errs
+        warnings += warns
+        if table is not None:
+            tables[fname] = table
+    if config is not None and all(f in tables for f in LOAD_ORDER):
+        errs, warns = cross_checks(config, tables, {f: p.name for f, p in paths.items()})
+        errors += errs
+        warnings += warns
+    if errors:
+        raise InputError(errors)
+    return Scenario(folder=folder, config=config, tables=tables, paths=paths, warnings=warnings)

@@ -1,0 +1,391 @@
+"""The data dictionary: every input file and column of a scenario, declared once.
+
+Each :class:`Column` names its type, unit, blank-cell meaning and allowed range; each
+:class:`FileSpec` names its key columns and where the file lives. Loading
+(:mod:`planner.readers`), validation (:mod:`planner.validate`), error messages and the
+README's data reference all read this table, so a column is described in one place only.
+The contents follow DESIGN.md §3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Blank-cell meanings (DESIGN.md §4 "Blank cells").
+REQUIRED = "required"  # a blank cell is an error
+NO_LIMIT = "no limit"  # blank -> NaN, read as "unbounded"
+START_YEAR = "start_year"  # blank -> the scenario's start_year
+NONE = "none"  # blank -> NaN, meaning "not given" (e.g. no last year, no coordinate)
+TEXT = "text"  # free text, blank allowed
+
+KINDS = ("dispatchable", "variable", "storage")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column.
+
+    ``type`` is one of ``key`` (identifier text), ``text``, ``float``, ``int`` or ``year``
+    (an integer year; ``2030.0`` is accepted, ``2030.5`` is not). ``blank`` is one of the
+    blank-cell meanings above or a number used in place of a blank cell. ``lo``/``hi`` bound
+    the value (inclusive unless ``lo_open``/``hi_open``). ``ref`` names the file whose key
+    this column must match.
+    """
+
+    name: str
+    type: str
+    unit: str
+    description: str
+    blank: object = REQUIRED
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    ref: str | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One input file: its name, key columns, columns and where it is looked up.
+
+    ``where`` is ``scenario`` (only in the scenario folder), ``catalog`` (``data/catalog``,
+    replaceable by a file of the same name in the scenario folder) or ``models``
+    (``models/``, replaceable likewise). ``required`` files must exist; an optional file
+    that is missing is read as empty (with a warning).
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    columns: tuple[Column, ...]
+    where: str = "scenario"
+    required: bool = True
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _src() -> Column:
+    return Column("source", "text", "-", "where the figures of this row come from", blank=TEXT)
+
+
+NONNEG = dict(lo=0.0)
+
+FILES: dict[str, FileSpec] = {}
+
+
+def _add(spec: FileSpec) -> None:
+    FILES[spec.name] = spec
+
+
+_add(
+    FileSpec(
+        "regions.csv",
+        ("region",),
+        (
+            Column("region", "key", "-", "demand region identifier"),
+            Column("name", "text", "-", "display name", blank=TEXT),
+            Column("lat", "float", "degrees", "demand-weighted centre latitude", blank=NONE, lo=-90, hi=90),
+            Column("lon", "float", "degrees", "demand-weighted centre longitude", blank=NONE, lo=-180, hi=180),
+        ),
+        description="demand regions",
+    )
+)
+_add(
+    FileSpec(
+        "sites.csv",
+        ("site",),
+        (
+            Column("site", "key", "-", "candidate site identifier"),
+            Column("region", "key", "-", "region the site lies in", ref="regions.csv"),
+            Column("name", "text", "-", "display name", blank=TEXT),
+            Column("lat", "float", "degrees", "latitude", blank=NONE, lo=-90, hi=90),
+            Column("lon", "float", "degrees", "longitude", blank=NONE, lo=-180, hi=180),
+            Column("max_it_mw", "float", "MW IT", "most IT power the site can host", **NONNEG),
+            Column(
+                "open_cost_usd", "float", "USD", "one-off cost to open the site (land, permits, substation)", **NONNEG
+            ),
+            Column(
+                "build_cost_usd_per_mw_it", "float", "USD/MW IT", "shell + electrical cost per MW IT of hall", **NONNEG
+            ),
+            Column(
+                "fom_usd_per_mw_it_yr",
+                "float",
+                "USD/MW IT/yr",
+                "site fixed O&M per MW IT of hall in service",
+                blank=0.0,
+                **NONNEG,
+            ),
+            Column("first_year", "year", "year", "earliest year a hall can be in service", blank=START_YEAR),
+            Column("grid_cap_mw", "float", "MW", "grid interconnect capacity", blank=NO_LIMIT, **NONNEG),
+            Column("grid_first_year", "year", "year", "first year grid supply is available", blank=START_YEAR),
+            Column("grid_price_usd_per_mwh", "float", "USD/MWh", "grid energy price", **NONNEG),
+            Column("grid_co2_kg_per_mwh", "float", "kg CO2/MWh", "grid carbon intensity", blank=0.0, **NONNEG),
+            Column("pue_adder", "float", "-", "climate adder on every cooling PUE at this site", lo=-0.5, hi=1.0),
+            _src(),
+        ),
+        description="candidate sites",
+    )
+)
+_add(
+    FileSpec(
+        "latency.csv",
+        ("region", "site"),
+        (
+            Column("region", "key", "-", "demand region", ref="regions.csv"),
+            Column("site", "key", "-", "site", ref="sites.csv"),
+            Column("latency_ms", "float", "ms", "round-trip latency region to site", **NONNEG),
+            Column(
+                "network_cost_usd_per_mtok",
+                "float",
+                "USD/million tokens",
+                "network cost of serving",
+                blank=0.0,
+                **NONNEG,
+            ),
+        ),
+        description="which sites can serve which regions; a missing pair cannot serve",
+    )
+)
+_add(
+    FileSpec(
+        "demand.csv",
+        ("region", "model", "year"),
+        (
+            Column("region", "key", "-", "demand region", ref="regions.csv"),
+            Column("model", "key", "-", "AI model", ref="models.csv"),
+            Column("year", "year", "year", "year of demand (inside the horizon)"),
+            Column("tokens_per_year", "float", "tokens/yr", "tokens to serve", **NONNEG),
+            Column("max_latency_ms", "float", "ms", "latency limit (blank = no limit)", blank=NO_LIMIT, **NONNEG),
+        ),
+        description="token demand per region, model and year",
+    )
+)
+_add(
+    FileSpec(
+        "site_power.csv",
+        ("site", "tech"),
+        (
+            Column("site", "key", "-", "site", ref="sites.csv"),
+            Column("tech", "key", "-", "power technology", ref="power.csv"),
+            Column("max_mw", "float", "MW", "cap on capacity in service (blank = no limit)", blank=NO_LIMIT, **NONNEG),
+        ),
+        required=False,
+        description="which power technologies can be built at which site; a missing pair cannot be built",
+    )
+)
+_add(
+    FileSpec(
+        "slices.csv",
+        ("slice",),
+        (
+            Column("slice", "key", "-", "time slice identifier"),
+            Column("day", "key", "-", "representative day the slice belongs to"),
+            Column("hour", "float", "h", "start hour within the day", lo=0, hi=24, hi_open=True),
+            Column("duration_h", "float", "h", "slice length", lo=0, lo_open=True, hi=24),
+            Column(
+                "days_per_year",
+                "float",
+                "days/yr",
+                "days a year the representative day stands for",
+                lo=0,
+                lo_open=True,
+                hi=366,
+            ),
+            Column("grid_price_mult", "float", "-", "multiplier on the grid price in this slice", blank=1.0, **NONNEG),
+        ),
+        description="time slices; weight = duration_h x days_per_year hours a year",
+    )
+)
+_add(
+    FileSpec(
+        "profiles.csv",
+        ("site", "tech", "slice"),
+        (
+            Column("site", "key", "-", "site", ref="sites.csv"),
+            Column("tech", "key", "-", "variable power technology", ref="power.csv"),
+            Column("slice", "key", "-", "time slice", ref="slices.csv"),
+            Column("capacity_factor", "float", "-", "output per MW of nameplate", lo=0, hi=1),
+        ),
+        required=False,
+        description="capacity factors of variable techs; a missing row is 0",
+    )
+)
+_add(
+    FileSpec(
+        "chips.csv",
+        ("chip",),
+        (
+            Column("chip", "key", "-", "accelerator product identifier"),
+            Column("vendor", "text", "-", "vendor", blank=TEXT),
+            Column("unit_name", "text", "-", "what one purchase unit is (server or rack)", blank=TEXT),
+            Column("chips_per_unit", "int", "accelerators/unit", "accelerators in a purchase unit", lo=1),
+            Column("first_year", "year", "year", "first year the unit can be bought", blank=START_YEAR),
+            Column("last_year", "year", "year", "last year the unit can be bought (blank = no end)", blank=NONE),
+            Column("it_kw_per_unit", "float", "kW/unit", "all-in IT power per unit", lo=0, lo_open=True),
+            Column("rack_kw", "float", "kW/rack", "rack power density, decides which cooling fits", lo=0, lo_open=True),
+            Column("capex_usd_per_unit", "float", "USD/unit", "purchase price", **NONNEG),
+            Column("fom_usd_per_unit_yr", "float", "USD/unit/yr", "fixed O&M per installed unit", blank=0.0, **NONNEG),
+            Column("lifetime_years", "int", "yr", "service life", lo=1, hi=80),
+            Column(
+                "max_units_per_year",
+                "float",
+                "units/yr",
+                "supply limit over all sites (blank = no limit)",
+                blank=NO_LIMIT,
+                **NONNEG,
+            ),
+            _src(),
+        ),
+        where="catalog",
+        description="accelerator products",
+    )
+)
+_add(
+    FileSpec(
+        "cooling.csv",
+        ("cooling",),
+        (
+            Column("cooling", "key", "-", "cooling technology identifier"),
+            Column("pue", "float", "-", "power usage effectiveness", lo=1.0, hi=3.0),
+            Column("max_rack_kw", "float", "kW/rack", "densest rack it can cool", lo=0, lo_open=True),
+            Column("capex_usd_per_mw_it", "float", "USD/MW IT", "cooling plant cost per MW IT of hall", **NONNEG),
+            Column(
+                "fom_usd_per_mw_it_yr",
+                "float",
+                "USD/MW IT/yr",
+                "cooling fixed O&M per MW IT of hall",
+                blank=0.0,
+                **NONNEG,
+            ),
+            Column("wue_l_per_kwh", "float", "L/kWh", "water use effectiveness", **NONNEG),
+            Column("lifetime_years", "int", "yr", "hall block life (shell, electrical and cooling)", lo=1, hi=80),
+            Column(
+                "first_year", "year", "year", "first year a hall of this cooling can be in service", blank=START_YEAR
+            ),
+            _src(),
+        ),
+        where="catalog",
+        description="cooling technologies (one hall block type each)",
+    )
+)
+_add(
+    FileSpec(
+        "power.csv",
+        ("tech",),
+        (
+            Column("tech", "key", "-", "power technology identifier"),
+            Column("kind", "key", "-", "dispatchable, variable or storage", choices=KINDS),
+            Column("capex_usd_per_kw", "float", "USD/kW", "overnight capital cost", **NONNEG),
+            Column("fom_usd_per_kw_yr", "float", "USD/kW/yr", "fixed O&M", blank=0.0, **NONNEG),
+            Column("vom_usd_per_mwh", "float", "USD/MWh", "variable O&M", blank=0.0, **NONNEG),
+            Column("fuel_usd_per_mwh", "float", "USD/MWh", "fuel cost per MWh generated", blank=0.0, **NONNEG),
+            Column("co2_kg_per_mwh", "float", "kg CO2/MWh", "emissions per MWh generated", blank=0.0, **NONNEG),
+            Column("lifetime_years", "int", "yr", "service life", lo=1, hi=80),
+            Column(
+                "lead_time_years", "int", "yr", "years from the start year before the first build", blank=0, lo=0, hi=50
+            ),
+            Column("first_year", "year", "year", "first year it can be built", blank=START_YEAR),
+            Column("unit_mw", "float", "MW", "unit size (0 = continuous)", blank=0.0, **NONNEG),
+            Column(
+                "availability",
+                "float",
+                "-",
+                "max share of nameplate (dispatchable)",
+                blank=1.0,
+                lo=0,
+                lo_open=True,
+                hi=1,
+            ),
+            Column(
+                "storage_hours", "float", "h", "energy / power ratio (storage only)", blank=NONE, lo=0, lo_open=True
+            ),
+            Column(
+                "round_trip_eff", "float", "-", "round-trip efficiency (storage)", blank=1.0, lo=0, lo_open=True, hi=1
+            ),
+            _src(),
+        ),
+        where="catalog",
+        description="onsite power technologies (grid supply lives on the site)",
+    )
+)
+_add(
+    FileSpec(
+        "models.csv",
+        ("model",),
+        (
+            Column("model", "key", "-", "AI model identifier"),
+            Column("name", "text", "-", "display name", blank=TEXT),
+            Column("params_b", "float", "billion", "total parameters", lo=0, lo_open=True),
+            Column("active_params_b", "float", "billion", "parameters active per token", lo=0, lo_open=True),
+            Column("context", "int", "tokens", "context length", lo=1),
+            _src(),
+        ),
+        where="models",
+        description="AI model profiles",
+    )
+)
+_add(
+    FileSpec(
+        "throughput.csv",
+        ("model", "chip"),
+        (
+            Column("model", "key", "-", "AI model", ref="models.csv"),
+            Column("chip", "key", "-", "accelerator product", ref="chips.csv"),
+            Column(
+                "tokens_per_s_per_chip",
+                "float",
+                "tokens/s per accelerator",
+                "serving throughput (0 = cannot serve)",
+                **NONNEG,
+            ),
+            _src(),
+        ),
+        where="models",
+        description="tokens per second each accelerator delivers for each model",
+    )
+)
+
+LOAD_ORDER = (
+    "regions.csv",
+    "sites.csv",
+    "slices.csv",
+    "chips.csv",
+    "cooling.csv",
+    "power.csv",
+    "models.csv",
+    "throughput.csv",
+    "latency.csv",
+    "demand.csv",
+    "site_power.csv",
+    "profiles.csv",
+)
+
+# scenario.toml: (key, type, default, lo, hi, description); default None = required.
+SCENARIO_KEYS: tuple[tuple, ...] = (
+    ("name", "text", None, None, None, "scenario name (also the default results folder)"),
+    ("start_year", "year", None, 1900, 2200, "first planning year"),
+    ("end_year", "year", None, 1900, 2200, "last planning year (inclusive)"),
+    ("discount_rate", "float", None, 0.0, 1.0, "real discount rate, e.g. 0.07"),
+    ("currency_year", "year", None, 1900, 2200, "year of the real USD used everywhere"),
+    ("hall_block_mw", "float", 10.0, 0.0, None, "IT MW per hall block"),
+    ("max_utilization", "float", 0.7, 0.0, 1.0, "share of a chip-year usable for serving"),
+    ("load_factor", "float", 0.8, 0.0, 1.0, "average IT draw / nameplate IT power"),
+    ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, None, "penalty per million tokens not served"),
+    ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
+)
+SOLVER_KEYS: tuple[tuple, ...] = (
+    ("time_limit_s", "float", 300.0, 0.0, None, "solver time limit"),
+    ("mip_rel_gap", "float", 0.01, 0.0, 1.0, "relative MIP gap tolerance"),
+    ("threads", "int", 2, 1, 1024, "solver threads"),
+    ("seed", "int", 1, 0, 2**31 - 1, "solver random seed"),
+)

@@ -1,0 +1,302 @@
+"""Cross-file checks of a scenario (after each file was read and typed on its own).
+
+Each check is a small named function in the manner of PyPSA's ``consistency.py``; all run,
+and every problem is returned, so a user sees everything wrong at once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .errors import Problem
+from .schema import FILES
+
+HOURS_PER_YEAR = 8760.0
+CAPEX_PER_KW_LOOKS_PER_MW = 30_000.0  # USD/kW; the costliest real plants are ~15,000 USD/kW
+
+
+def cross_checks(
+    config, tables: dict[str, pd.DataFrame], labels: dict[str, str]
+) -> tuple[list[Problem], list[Problem]]:
+    """Run every cross-file check. ``tables`` maps file name to typed table (with ``_row``);
+    ``labels`` maps file name to the name to print (a ``--demand`` file keeps its own name).
+    Returns (errors, warnings)."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for check in (
+        check_unknown_references,
+        check_years_in_horizon,
+        check_slices,
+        check_power_techs,
+        check_chips,
+        check_models,
+        check_sites,
+        check_serving_reach,
+        check_profiles,
+    ):
+        e, w = check(config, tables, labels)
+        errors += e
+        warnings += w
+    return errors, warnings
+
+
+def _keys(tables, fname) -> set:
+    t = tables[fname]
+    col = FILES[fname].keys[0]
+    return set(t[col].dropna())
+
+
+def check_unknown_references(config, tables, labels):
+    """Every reference column (``ref``) names a key that exists in the referenced file."""
+    errors = []
+    for fname, spec in FILES.items():
+        t = tables[fname]
+        for col in spec.columns:
+            if not col.ref:
+                continue
+            known = _keys(tables, col.ref)
+            bad = t[t[col.name].notna() & ~t[col.name].isin(known)]
+            for _, r in bad.iterrows():
+                errors.append(
+                    Problem(
+                        labels[fname],
+                        int(r["_row"]),
+                        col.name,
+                        f"'{r[col.name]}' is not a {col.ref.removesuffix('.csv').rstrip('s')} listed in {labels[col.ref]}",
+                    )
+                )
+    return errors, []
+
+
+def check_years_in_horizon(config, tables, labels):
+    """Demand years lie inside [start_year, end_year]; availability years are ordered."""
+    errors, warnings = [], []
+    lo, hi = config.start_year, config.end_year
+    d = tables["demand.csv"]
+    bad = d[d["year"].notna() & ((d["year"] < lo) | (d["year"] > hi))]
+    for _, r in bad.iterrows():
+        errors.append(
+            Problem(labels["demand.csv"], int(r["_row"]), "year", f"{int(r['year'])} is outside the horizon {lo}-{hi}")
+        )
+    s = tables["sites.csv"]
+    for col in ("first_year", "grid_first_year"):
+        late = s[s[col].notna() & (s[col] > hi)]
+        for _, r in late.iterrows():
+            warnings.append(
+                Problem(
+                    labels["sites.csv"],
+                    int(r["_row"]),
+                    col,
+                    f"{int(r[col])} is after the horizon ends ({hi}), so site {r['site']} can never use it",
+                )
+            )
+    return errors, warnings
+
+
+def check_slices(config, tables, labels):
+    """Slice weights (duration_h x days_per_year) sum to 8760 h within 1 %; hours in a day
+    do not exceed 24."""
+    errors = []
+    sl = tables["slices.csv"]
+    if len(sl) == 0:
+        return [Problem(labels["slices.csv"], None, None, "has no slices; at least one is required")], []
+    w = (sl["duration_h"] * sl["days_per_year"]).sum()
+    if not math.isnan(w) and abs(w - HOURS_PER_YEAR) > 0.01 * HOURS_PER_YEAR:
+        errors.append(
+            Problem(
+                labels["slices.csv"],
+                None,
+                "duration_h",
+                f"slice weights (duration_h x days_per_year) sum to {w:g} h, not 8760 h within 1 %",
+            )
+        )
+    for day, g in sl.groupby("day"):
+        tot = g["duration_h"].sum()
+        if tot > 24 + 1e-9:
+            errors.append(
+                Problem(
+                    labels["slices.csv"],
+                    int(g["_row"].max()),
+                    "duration_h",
+                    f"the slices of day '{day}' last {tot:g} h, more than 24 h",
+                )
+            )
+    return errors, []
+
+
+def check_power_techs(config, tables, labels):
+    """Storage techs give storage_hours; capex that looks like USD/MW is flagged."""
+    errors, warnings = [], []
+    p = tables["power.csv"]
+    for _, r in p.iterrows():
+        if r["kind"] == "storage" and (r["storage_hours"] is None or pd.isna(r["storage_hours"])):
+            errors.append(
+                Problem(
+                    labels["power.csv"],
+                    int(r["_row"]),
+                    "storage_hours",
+                    f"is blank; storage tech {r['tech']} needs its hours of storage",
+                )
+            )
+        if pd.notna(r["capex_usd_per_kw"]) and r["capex_usd_per_kw"] > CAPEX_PER_KW_LOOKS_PER_MW:
+            warnings.append(
+                Problem(
+                    labels["power.csv"],
+                    int(r["_row"]),
+                    "capex_usd_per_kw",
+                    f"{r['capex_usd_per_kw']:g} USD/kW is more than any real plant costs; check that it is not USD/MW",
+                )
+            )
+    return errors, warnings
+
+
+def check_chips(config, tables, labels):
+    """A chip's last_year is not before its first_year; a chip that fits no cooling
+    technology (rack_kw above every max_rack_kw) is flagged, as it can never be bought."""
+    errors, warnings = [], []
+    ch = tables["chips.csv"]
+    co = tables["cooling.csv"]
+    max_rack = co["max_rack_kw"].max() if len(co) else math.nan
+    for _, r in ch.iterrows():
+        if pd.notna(r["last_year"]) and pd.notna(r["first_year"]) and r["last_year"] < r["first_year"]:
+            errors.append(
+                Problem(
+                    labels["chips.csv"],
+                    int(r["_row"]),
+                    "last_year",
+                    f"{int(r['last_year'])} is before first_year {int(r['first_year'])}",
+                )
+            )
+        if pd.notna(r["rack_kw"]) and (math.isnan(max_rack) or r["rack_kw"] > max_rack):
+            warnings.append(
+                Problem(
+                    labels["chips.csv"],
+                    int(r["_row"]),
+                    "rack_kw",
+                    f"chip {r['chip']} ({r['rack_kw']:g} kW per rack) fits no cooling technology (densest: {max_rack:g} kW), so it can never be installed",
+                )
+            )
+        if pd.notna(r["last_year"]) and r["last_year"] < config.start_year:
+            warnings.append(
+                Problem(
+                    labels["chips.csv"],
+                    int(r["_row"]),
+                    "last_year",
+                    f"chip {r['chip']} can no longer be bought ({int(r['last_year'])} is before {config.start_year})",
+                )
+            )
+    return errors, warnings
+
+
+def check_models(config, tables, labels):
+    """active_params_b <= params_b; every demanded model has a chip that serves it."""
+    errors, warnings = [], []
+    m = tables["models.csv"]
+    bad = m[m["active_params_b"].notna() & m["params_b"].notna() & (m["active_params_b"] > m["params_b"])]
+    for _, r in bad.iterrows():
+        errors.append(
+            Problem(
+                labels["models.csv"],
+                int(r["_row"]),
+                "active_params_b",
+                f"{r['active_params_b']:g} is more than params_b {r['params_b']:g}",
+            )
+        )
+    tp = tables["throughput.csv"]
+    served = set(tp.loc[tp["tokens_per_s_per_chip"] > 0, "model"])
+    d = tables["demand.csv"]
+    for model, g in d[d["model"].notna()].groupby("model"):
+        if model in set(m["model"]) and model not in served and g["tokens_per_year"].sum() > 0:
+            warnings.append(
+                Problem(
+                    labels["demand.csv"],
+                    int(g["_row"].min()),
+                    "model",
+                    f"no chip in {labels['throughput.csv']} serves model {model}, so its demand will be unserved",
+                )
+            )
+    return errors, warnings
+
+
+def check_sites(config, tables, labels):
+    """Every cooling PUE plus the site's pue_adder stays at or above 1."""
+    errors = []
+    s = tables["sites.csv"]
+    co = tables["cooling.csv"]
+    if len(co) == 0:
+        return [], []
+    min_pue = co["pue"].min()
+    for _, r in s.iterrows():
+        if pd.notna(r["pue_adder"]) and min_pue + r["pue_adder"] < 1.0:
+            errors.append(
+                Problem(
+                    labels["sites.csv"],
+                    int(r["_row"]),
+                    "pue_adder",
+                    f"{r['pue_adder']:g} brings the PUE of the best cooling to {min_pue + r['pue_adder']:g}, below 1",
+                )
+            )
+    return errors, []
+
+
+def check_serving_reach(config, tables, labels):
+    """Each demand row has at least one site within its latency limit (warning otherwise:
+    that demand will be reported unserved)."""
+    warnings = []
+    lat = tables["latency.csv"]
+    d = tables["demand.csv"]
+    best = lat.groupby("region")["latency_ms"].min().to_dict()
+    flagged = set()
+    for _, r in d.iterrows():
+        if pd.isna(r["tokens_per_year"]) or r["tokens_per_year"] <= 0 or r["region"] is None:
+            continue
+        b = best.get(r["region"])
+        limit = r["max_latency_ms"]
+        if b is None or (pd.notna(limit) and b > limit):
+            key = (r["region"], r["model"])
+            if key in flagged:
+                continue
+            flagged.add(key)
+            why = "no site is listed for it in latency.csv" if b is None else f"the nearest site is {b:g} ms away"
+            warnings.append(
+                Problem(
+                    labels["demand.csv"],
+                    int(r["_row"]),
+                    "max_latency_ms",
+                    f"region {r['region']} cannot be served for model {r['model']} ({why}), so that demand will be reported unserved",
+                )
+            )
+    return [], warnings
+
+
+def check_profiles(config, tables, labels):
+    """Profiles are for variable techs; a variable tech a site may build has profile rows."""
+    errors, warnings = [], []
+    p = tables["power.csv"]
+    kind = dict(zip(p["tech"], p["kind"], strict=True))
+    pr = tables["profiles.csv"]
+    notvar = pr[pr["tech"].map(kind).notna() & (pr["tech"].map(kind) != "variable")]
+    for tech, g in notvar.groupby("tech"):
+        warnings.append(
+            Problem(
+                labels["profiles.csv"],
+                int(g["_row"].min()),
+                "tech",
+                f"{tech} is not a variable tech; its capacity factors are ignored",
+            )
+        )
+    sp = tables["site_power.csv"]
+    have = set(zip(pr["site"], pr["tech"], strict=True))
+    for _, r in sp.iterrows():
+        if kind.get(r["tech"]) == "variable" and (r["site"], r["tech"]) not in have:
+            warnings.append(
+                Problem(
+                    labels["site_power.csv"],
+                    int(r["_row"]),
+                    "tech",
+                    f"{r['tech']} at {r['site']} has no rows in profiles.csv, so it would generate nothing",
+                )
+            )
+    return errors, warnings
