@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import NoSolutionError
 from .model import build_data, build_model
 from .model.data import MUSD
+from .polish import polish
 from .scenario import Scenario, load_scenario
 from .solution import extract, layer_totals
 from .solve import ProgressFn, SolveResult, solve_model
@@ -107,6 +108,14 @@ def plan(
         raise NoSolutionError(
             f"HiGHS found no plan within the time limit of {st['time_limit_s']:g} s; raise --time-limit."
         )
+    if res.sizes.get("integers", 0) > 0:
+        t = time.perf_counter()
+        better = polish(m, d, threads=int(st["threads"]))
+        timings["polish"] = time.perf_counter() - t
+        if better is not None:
+            res.objective = better
+            if res.bound is not None and better != 0:
+                res.gap = max(0.0, (better - res.bound) / abs(better))
     t = time.perf_counter()
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t

@@ -389,3 +389,69 @@ SOLVER_KEYS: tuple[tuple, ...] = (
     ("threads", "int", 2, 1, 1024, "solver threads"),
     ("seed", "int", 1, 0, 2**31 - 1, "solver random seed"),
 )
+
+
+def _blank_text(c: Column) -> str:
+    if c.blank == REQUIRED:
+        return "required"
+    if c.blank == NO_LIMIT:
+        return "no limit"
+    if c.blank == START_YEAR:
+        return "start_year"
+    if c.blank in (NONE, TEXT):
+        return "allowed"
+    return f"{c.blank:g}" if isinstance(c.blank, float) else str(c.blank)
+
+
+def _range_text(c: Column) -> str:
+    if c.choices:
+        return " / ".join(c.choices)
+    if c.ref:
+        return f"key of {c.ref}"
+    parts = []
+    if c.lo is not None:
+        parts.append(f"{'>' if c.lo_open else '≥'} {c.lo:g}")
+    if c.hi is not None:
+        parts.append(f"{'<' if c.hi_open else '≤'} {c.hi:g}")
+    return ", ".join(parts)
+
+
+def markdown_reference() -> str:
+    """The data reference of the README, generated from this dictionary (one table per
+    file: column, unit, blank cell, allowed values, description)."""
+    out = []
+    for name, spec in FILES.items():
+        where = {
+            "scenario": "scenario folder",
+            "catalog": "data/catalog/ (or the scenario folder)",
+            "models": "models/ (or the scenario folder)",
+        }[spec.where]
+        req = "required" if spec.required else "optional"
+        out.append(f"#### {name} — {spec.description}")
+        out.append("")
+        out.append(f"Key: {', '.join(spec.keys)}. Read from the {where}; {req}.")
+        out.append("")
+        out.append("| column | unit | blank cell | allowed | description |")
+        out.append("|---|---|---|---|---|")
+        for c in spec.columns:
+            out.append(f"| `{c.name}` | {c.unit} | {_blank_text(c)} | {_range_text(c)} | {c.description} |")
+        out.append("")
+    out.append("#### scenario.toml")
+    out.append("")
+    out.append("| key | default | allowed | description |")
+    out.append("|---|---|---|---|")
+    for key, _typ, default, lo, hi, desc in SCENARIO_KEYS:
+        rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)
+        out.append(f"| `{key}` | {'required' if default is None else default} | {rng} | {desc} |")
+    out.append(
+        "| `carbon_price_usd_per_t` | none | a number or a table year → USD/t | carbon price on grid and onsite CO2 |"
+    )
+    out.append("| `carbon_cap_t` | none | a number or a table year → t CO2 | cap on CO2 a year, all sites together |")
+    for key, _typ, default, lo, hi, desc in SOLVER_KEYS:
+        rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)
+        out.append(f"| `[solver] {key}` | {default} | {rng} | {desc} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_reference())

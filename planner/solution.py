@@ -6,7 +6,9 @@ with solver noise below 1e-9 of a model unit set to zero, so reruns are byte-ide
 Tables: ``investment_schedule``, ``capacity``, ``energy``, ``serving``, ``unserved``,
 ``costs`` (see :data:`COLUMNS`). ``tokens_per_year`` of a chip at a site is split between
 its cooling technologies in proportion to the units active in each; the ``capacity_mw`` of
-the grid row in energy.csv is the peak import (MW) of that year.
+the grid row in energy.csv is the peak import (MW) of that year; ``energy_mwh`` is energy
+delivered to the load (surplus of variable techs, curtailed, is not counted; storage rows
+give the energy discharged).
 """
 
 from __future__ import annotations
@@ -143,8 +145,8 @@ def _energy(m, d: ModelData) -> pd.DataFrame:
     rows = []
     w = d.weight
     gen_e = defaultdict(float)
-    for s, k, y, h in d.gen_skyh:
-        gen_e[s, k, y] += w[h] * _v(m.gen[s, k, y, h])
+    for (s, k, y), mwh in _delivered(m, d).items():
+        gen_e[s, k, y] += mwh
     for s, k, y, h in d.stor_skyh:
         gen_e[s, k, y] += w[h] * _v(m.discharge[s, k, y, h])
     for s, k, y in sorted(d.cap_sky):
@@ -175,6 +177,31 @@ def _energy(m, d: ModelData) -> pd.DataFrame:
         )
         rows.append((y, s, "grid", max(vals.values()), e, co2, cost))
     return pd.DataFrame(rows, columns=COLUMNS["energy"])
+
+
+def _delivered(m, d: ModelData) -> dict[tuple, float]:
+    """MWh a year each (site, tech, year) delivers. Surplus in a slice (supply above the
+    facility load, which the program lets go to waste) is taken off the variable techs in
+    proportion to their output, so curtailed energy is not reported as used."""
+    gen = {k: _v(m.gen[k]) for k in d.gen_skyh}
+    supply = defaultdict(float)
+    var_out = defaultdict(float)
+    for (s, k, y, h), v in gen.items():
+        supply[s, y, h] += v
+        if d.tech[k]["kind"] == "variable":
+            var_out[s, y, h] += v
+    for s, k, y, h in d.stor_skyh:
+        supply[s, y, h] += _v(m.discharge[s, k, y, h]) - _v(m.charge[s, k, y, h])
+    for s, y, h in d.grid_syh:
+        supply[s, y, h] += _v(m.grid[s, y, h])
+    load = {k: _v(m.facility_load[k]) for k in d.load_sy}
+    out = defaultdict(float)
+    for (s, k, y, h), v in gen.items():
+        if d.tech[k]["kind"] == "variable" and var_out[s, y, h] > 0:
+            surplus = max(0.0, supply[s, y, h] - load.get((s, y), 0.0))
+            v -= min(surplus, var_out[s, y, h]) * v / var_out[s, y, h]
+        out[s, k, y] += d.weight[h] * max(v, 0.0)
+    return out
 
 
 def _serving(m, d: ModelData) -> pd.DataFrame:

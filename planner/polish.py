@@ -1,0 +1,149 @@
+"""Polish a MIP incumbent: drop purchases it never uses, then re-optimise the rest.
+
+An incumbent accepted within the MIP gap may buy a few units, halls or lumpy power units
+that are never used (installed but never active). Polishing recomputes, for the use the
+incumbent makes of each asset, the fewest purchases that cover it — scanning years forward
+and buying only what is missing once earlier purchases retire, which is the least-cost
+schedule for assets of one lifetime at constant prices — fixes the integer decisions there
+and re-solves the remaining linear program. Every step keeps the plan feasible, so the
+objective can only fall; if it does not, the incumbent is kept as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from .model.data import ModelData
+
+TOL = 1e-6
+
+
+def _ceil(x: float) -> int:
+    return max(0, math.ceil(x - TOL))
+
+
+def _cover(years: list[int], need: dict[int, int], life: int, allowed: set[int]) -> dict[int, int] | None:
+    """Fewest purchases per year (only in ``allowed`` years) so that units bought in the
+    last ``life`` years cover ``need`` each year; None if a need cannot be covered."""
+    buys: dict[int, int] = {}
+    for y in years:
+        have = sum(n for b, n in buys.items() if y - life < b <= y)
+        short = need.get(y, 0) - have
+        if short > 0:
+            if y not in allowed:
+                return None
+            buys[y] = buys.get(y, 0) + short
+    return buys
+
+
+def polish(m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads: int = 1) -> float | None:
+    """Polish the incumbent loaded in ``m`` (see module docstring). Returns the new
+    objective (MUSD) if it improved and was loaded into ``m``, else None (``m`` unchanged)."""
+    old_obj = pyo.value(m.npc)
+    saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
+    Y = d.years
+    # chips: units needed = ceil(active)
+    buy_years = defaultdict(set)
+    for s, g, c, y in d.buy_sgcy:
+        buy_years[s, g, c].add(y)
+    need = defaultdict(dict)
+    for s, g, c, y in d.active_sgcy:
+        need[s, g, c][y] = _ceil(pyo.value(m.active_units[s, g, c, y]) or 0.0)
+    new_buy = {}
+    for key, allowed in buy_years.items():
+        s, g, c = key
+        cov = _cover(Y, need.get(key, {}), int(d.chip[g]["lifetime_years"]), allowed)
+        if cov is None:
+            return None
+        for y in allowed:
+            new_buy[s, g, c, y] = cov.get(y, 0)
+    # halls: blocks needed = ceil(IT MW of active units / block)
+    it_mw = defaultdict(float)
+    for s, g, c, y in d.active_sgcy:
+        it_mw[s, c, y] += d.chip[g]["it_kw_per_unit"] / 1000.0 * (pyo.value(m.active_units[s, g, c, y]) or 0.0)
+    hall_years = defaultdict(set)
+    for s, c, y in d.hall_scy:
+        hall_years[s, c].add(y)
+    new_hall = {}
+    for (s, c), allowed in hall_years.items():
+        nd = {y: _ceil(it_mw.get((s, c, y), 0.0) / d.hall_mw) for y in Y}
+        cov = _cover(Y, nd, int(d.cool[c]["lifetime_years"]), allowed)
+        if cov is None:
+            return None
+        for y in allowed:
+            new_hall[s, c, y] = cov.get(y, 0)
+    # sites: open from the first year a hall is in service
+    svc = defaultdict(int)
+    for (s, c, y), n in new_hall.items():
+        for yy in Y:
+            if y <= yy < y + int(d.cool[c]["lifetime_years"]):
+                svc[s, yy] += n
+    new_open = {}
+    for s in d.sites:
+        first = next((y for y in Y if svc.get((s, y), 0) > 0), None)
+        for y in Y:
+            if (s, y) in m.OPEN_SY:
+                new_open[s, y] = 1 if first is not None and y >= first else 0
+    # lumpy power units: units needed = ceil(max output / availability / unit size)
+    lumpy_years = defaultdict(set)
+    for s, k, y in m.LUMPY_SKY:
+        lumpy_years[s, k].add(y)
+    peak = defaultdict(float)
+    for s, k, y, h in d.gen_skyh:
+        if (s, k) in lumpy_years:
+            share = d.tech[k]["availability"] if d.tech[k]["kind"] == "dispatchable" else d.cf.get((s, k, h), 1.0)
+            peak[s, k, y] = max(peak[s, k, y], (pyo.value(m.gen[s, k, y, h]) or 0.0) / share)
+    for s, k, y, h in d.stor_skyh:
+        if (s, k) in lumpy_years:
+            ch = pyo.value(m.charge[s, k, y, h]) or 0.0
+            dis = pyo.value(m.discharge[s, k, y, h]) or 0.0
+            soc = (pyo.value(m.soc[s, k, y, h]) or 0.0) / d.tech[k]["storage_hours"]
+            peak[s, k, y] = max(peak[s, k, y], ch, dis, soc)
+    new_units = {}
+    for (s, k), allowed in lumpy_years.items():
+        u = d.tech[k]["unit_mw"]
+        nd = {y: _ceil(peak.get((s, k, y), 0.0) / u) for y in Y}
+        cov = _cover(Y, nd, int(d.tech[k]["lifetime_years"]), allowed)
+        if cov is None:
+            return None
+        for y in allowed:
+            new_units[s, k, y] = cov.get(y, 0)
+
+    fixed = []
+    for key, n in new_buy.items():
+        m.buy[key].fix(n)
+        fixed.append(m.buy[key])
+    for key, n in new_hall.items():
+        m.hall[key].fix(n)
+        fixed.append(m.hall[key])
+    for key, n in new_open.items():
+        m.open[key].fix(n)
+        fixed.append(m.open[key])
+    for key, n in new_units.items():
+        m.new_units[key].fix(n)
+        fixed.append(m.new_units[key])
+    try:
+        opt = Highs()
+        res = opt.solve(
+            m,
+            time_limit=time_limit,
+            threads=threads,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+        )
+        ok = str(res.termination_condition).endswith("convergenceCriteriaSatisfied")
+        if ok:
+            res.solution_loader.load_vars()
+            new_obj = pyo.value(m.npc)
+    finally:
+        for v in fixed:
+            v.unfix()
+    if ok and new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
+        return new_obj
+    for v, val in saved:
+        v.set_value(val, skip_validation=True)
+    return None
