@@ -2,7 +2,7 @@
 the library does the work.
 
 Exit codes (DESIGN.md §5): 0 solved, 1 bad input, 2 usage, 3 infeasible or no solution,
-130 interrupted (Ctrl-C). Errors go to stderr as one sentence each, never a traceback.
+4 internal error (a bug; the traceback goes to a log file), 130 interrupted (Ctrl-C). Errors go to stderr as one sentence each, never a traceback.
 """
 
 from __future__ import annotations
@@ -49,6 +49,20 @@ def friendly(f):
         except MemoryError:
             err.print("Out of memory while planning; try a smaller scenario or fewer slices.", markup=False)
             sys.exit(1)
+        except SystemExit:
+            raise
+        except Exception as e:  # a bug: one sentence here, the traceback in a log file
+            import tempfile
+            import traceback
+
+            log = Path(tempfile.gettempdir()) / "planner-error.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            err.print(
+                f"Internal error ({type(e).__name__}: {e}); this is a bug in planner, please report it with {log}.",
+                markup=False,
+                soft_wrap=True,
+            )
+            sys.exit(4)
 
     return wrapper
 
@@ -100,19 +114,26 @@ def _validate(scenario):
     "--overwrite", is_flag=True, help="Replace an existing results folder instead of writing a new timestamped one."
 )
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet) -> None:
+@click.option(
+    "--marginals/--no-marginals",
+    default=True,
+    show_default=True,
+    help="Price tokens and binding limits with two LP re-solves of the plan (marginal_costs.csv, binding_limits.csv).",
+)
+def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals) -> None:
     """Solve SCENARIO (default: the bundled base scenario) and write the results folder."""
-    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet)
+    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals)
 
 
 @friendly
-def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet):
+def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True):
     import time
 
-    from .report import render_markdown
+    from .report import report_files
     from .results_io import choose_folder, write_results
     from .run import plan
     from .scenario import load_scenario, resolve_scenario_path
+    from .stack import as_written
 
     path = resolve_scenario_path(scenario)
     t0 = time.perf_counter()
@@ -126,18 +147,13 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     progress = None
     status = None
     if not quiet:
-        status = err.status("Building the model…")
+        line = _StatusLine()
+        status = err.status(line)
         status.start()
 
         def progress(elapsed, inc, bound, gap):
-            txt = f"Solving: {elapsed:5.0f} s"
-            if inc is not None:
-                txt += f", incumbent ${inc / 1e3:,.3f} bn"
-            if bound is not None:
-                txt += f", bound ${bound / 1e3:,.3f} bn"
-            if gap is not None and inc is not None:
-                txt += f", gap {gap:.2%}"
-            status.update(txt)
+            line.stage = "Solving"
+            line.inc, line.bound, line.gap = inc, bound, gap
 
     try:
         p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
@@ -145,12 +161,25 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
         if status is not None:
             status.stop()
     p.timings["load"] = t_load
+    tables = dict(p.tables)
+    if marginals and status is not None:
+        line.stage = "Pricing tokens and limits (LP re-solves)"
+        status.start()
+    try:
+        extras, marginal_status = solve_extras(p, marginals)
+    finally:
+        if status is not None:
+            status.stop()
+    tables.update(extras)
+    tables = as_written(tables)
     t1 = time.perf_counter()
-    summary = p.summary()
+    summary = p.summary()  # timings_s includes "marginal" (the LP re-solves)
+    if marginal_status:
+        summary["marginal_status"] = marginal_status
     folder = choose_folder(target, overwrite)
-    write_results(folder, p.tables, summary, {"report.md": render_markdown(p.tables, summary)})
+    write_results(folder, tables, summary, report_files(tables, summary))
     summary["timings_s"]["write"] = round(time.perf_counter() - t1, 3)
-    print_summary(p.tables, summary)
+    print_summary(tables, summary)
     if folder != target:
         out.print(
             f"{target} already exists; the plan was written to {folder} (use --overwrite to replace it).", markup=False
@@ -162,6 +191,58 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
             f"warning: the time limit was reached before the gap tolerance; this plan is within {summary['mip_gap']:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}.",
             markup=False,
         )
+
+
+class _StatusLine:
+    """The live status line: re-rendered by rich several times a second, so the elapsed time
+    runs even between HiGHS callbacks (which only fire while the MIP search runs)."""
+
+    def __init__(self):
+        import time
+
+        self.start = time.perf_counter()
+        self.stage = "Building and handing the model to HiGHS"
+        self.inc = self.bound = self.gap = None
+
+    def __rich__(self) -> str:
+        import time
+
+        elapsed = time.perf_counter() - self.start
+        if self.stage != "Solving":
+            return f"{self.stage}… {elapsed:6.1f} s"
+        return progress_text(elapsed, self.inc, self.bound, self.gap)
+
+
+def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: float | None) -> str:
+    """The status line while HiGHS runs: elapsed time, incumbent, dual bound and gap (MUSD in)."""
+
+    def bn(x):
+        return "–" if x is None else f"${x / 1e3:,.3f} bn"
+
+    gap_txt = "–" if gap is None or inc is None else f"{gap:.2%}"
+    return f"Solving: {elapsed:6.1f} s  incumbent {bn(inc)}  bound {bn(bound)}  gap {gap_txt}"
+
+
+def solve_extras(p, marginals: bool = True) -> tuple[dict, dict]:
+    """Tables added to the results folder after :func:`planner.run.plan`: sites, chips and
+    infrastructure (:mod:`planner.stack`) and, with ``marginals``, marginal_costs and
+    binding_limits (:mod:`planner.marginal`; seconds in ``p.timings['marginal']``).
+    Returns (tables, status of each LP re-solve)."""
+    from .stack import extra_tables
+
+    out = extra_tables(p)
+    status: dict = {}
+    if marginals:
+        from .marginal import analyse
+
+        mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit))
+        p.timings["marginal"] = mk.seconds
+        status = mk.status
+        out.update(mk.tables)
+        for basis, st in mk.status.items():
+            if st != "optimal":
+                err.print(f"warning: the {basis.replace('_', '-')} LP re-solve ended {st}; its prices are left blank.")
+    return out, status
 
 
 def print_summary(tables, summary) -> None:
@@ -191,17 +272,17 @@ def print_summary(tables, summary) -> None:
     )
     cb = chips_by_year(tables)
     if len(cb):
-        t = Table(title="MW IT active (units installed) by chip and year", title_justify="left")
+        t = Table(title="Chips by year: MW IT active (units installed)", title_justify="left")
         t.add_column("year")
-        chips = sorted(cb["chip"].unique())
-        for c in chips:
-            t.add_column(c, justify="right")
+        t.add_column("MW IT", justify="right")
+        t.add_column("chips")
         for y in years:
-            row = [str(y)]
-            for c in chips:
-                r = cb[(cb["year"] == y) & (cb["chip"] == c)]
-                row.append("" if r.empty else f"{r['it_mw'].iloc[0]:,.0f} ({r['units'].iloc[0]:,.0f})")
-            t.add_row(*row)
+            r = cb[(cb["year"] == y) & (cb["units"] > 0)]
+            t.add_row(
+                str(y),
+                f"{r['it_mw'].sum():,.0f}",
+                ", ".join(f"{c.chip} {c.it_mw:,.0f} ({c.units:,.0f})" for c in r.itertuples()),
+            )
         out.print(t)
     em = energy_mix(tables)
     cpm = cost_per_mtok_by_layer(tables, years)
@@ -230,28 +311,178 @@ def print_summary(tables, summary) -> None:
         out.print("All demand is served.", markup=False)
 
 
+def _read_folder(folder: Path):
+    from .stack import read_folder
+
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder.")
+    try:
+        return read_folder(folder)
+    except FileNotFoundError as e:
+        raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
+
+
+def _write_atomic(folder: Path, files: dict) -> None:
+    import os
+
+    for name, content in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, target)
+
+
 @main.command()
 @click.argument("results_dir", type=click.Path(file_okay=False))
 def report(results_dir: str) -> None:
-    """Re-render report.md of a results folder without solving again."""
+    """Re-render report.md, report.html and plots/ of a results folder without solving again."""
     _report(results_dir)
 
 
 @friendly
 def _report(results_dir):
-    from .report import render_markdown
-    from .results_io import read_results
+    from .report import report_files
 
     folder = Path(results_dir)
-    try:
-        tables, summary = read_results(folder)
-    except FileNotFoundError as e:
-        raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
-    text = render_markdown(tables, summary)
-    tmp = folder / ".report.md.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(folder / "report.md")
-    out.print(f"Report written to {folder / 'report.md'}", markup=False)
+    tables, summary = _read_folder(folder)
+    _write_atomic(folder, report_files(tables, summary))
+    out.print(f"Report written to {folder / 'report.md'} and {folder / 'report.html'}", markup=False)
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), required=True, help="Export format.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(),
+    help="Where to write (default: DIR/export/ for csv, DIR/plan.xlsx or DIR/plan.json).",
+)
+def export(results_dir: str, fmt: str, out_path: str | None) -> None:
+    """Export the investment schedule and every table of a results folder as CSV (units in
+    the headers), one Excel workbook (a sheet per table) or one JSON document (schema:
+    planner/schemas/results.schema.json)."""
+    _export(results_dir, fmt, out_path)
+
+
+@friendly
+def _export(results_dir, fmt, out_path):
+    from .export import export as do_export
+
+    folder = Path(results_dir)
+    _read_folder(folder)  # a clear error for a folder that is not a results folder
+    if out_path and fmt != "csv" and Path(out_path).is_dir():
+        raise UsageError(f"--out {out_path} is a folder; give a file name for --format {fmt}.")
+    path = do_export(folder, fmt, out_path)
+    out.print(f"Exported {folder} as {fmt} to {path}", markup=False)
+
+
+@main.command()
+@click.argument("dir_a", type=click.Path(file_okay=False))
+@click.argument("dir_b", type=click.Path(file_okay=False))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the comparison as CSV.")
+def compare(dir_a: str, dir_b: str, csv_path: str | None) -> None:
+    """Show what changed from plan DIR_A to plan DIR_B: net present cost, sites, MW IT by chip
+    generation and energy by source, per year."""
+    _compare(dir_a, dir_b, csv_path)
+
+
+@friendly
+def _compare(dir_a, dir_b, csv_path):
+    from .compare import compare as do_compare
+    from .report import _usd
+
+    _read_folder(Path(dir_a))
+    _read_folder(Path(dir_b))
+    t, sa, sb = do_compare(dir_a, dir_b)
+    out.print(f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})")
+
+    def signed(v, unit):
+        if v != v:
+            return ""
+        if unit == "USD":
+            return ("+" if v > 0 else "−") + _usd(abs(v)) if v else "0"
+        if unit == "year opened":
+            return f"{v:+.0f} y" if v else "same"
+        return f"{v:+,.0f}" if abs(v) >= 1 else (f"{v:+,.2f}" if v else "0")
+
+    def fmt(v, unit):
+        if v != v:
+            return "–"
+        if unit == "USD":
+            return _usd(v)
+        if unit == "year opened":
+            return f"{v:.0f}"
+        return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}"
+
+    cost = t[t["section"] == "cost"]
+    tb = Table(title="Cost", title_justify="left")
+    for c in ("item", "A", "B", "B − A"):
+        tb.add_column(c, justify="left" if c == "item" else "right")
+    for r in cost.itertuples():
+        if r.item == "annual cost":
+            continue
+        tb.add_row(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), signed(r.change, r.unit))
+    out.print(tb)
+    sites = t[t["section"] == "sites"]
+    if len(sites):
+        tb = Table(title="Sites (year opened)", title_justify="left")
+        for c in ("site", "A", "B", "change"):
+            tb.add_column(c, justify="left" if c == "site" else "right")
+        for r in sites.itertuples():
+            ch = "opened only in B" if r.a != r.a else ("opened only in A" if r.b != r.b else signed(r.change, r.unit))
+            tb.add_row(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), ch)
+        out.print(tb)
+    for section, title, scale, _unit in (
+        ("MW IT by generation", "MW IT by chip generation (B − A, and B)", 1.0, "MW"),
+        ("energy by source", "Energy by source, GWh (B − A, and B)", 1e3, "GWh"),
+    ):
+        sec = t[t["section"] == section]
+        if not len(sec):
+            continue
+        tb = Table(title=title, title_justify="left")
+        tb.add_column("year")
+        items = list(dict.fromkeys(sec["item"]))
+        for it in items:
+            tb.add_column(str(it), justify="right")
+        ac = cost[cost["item"] == "annual cost"].set_index("year")
+        if section == "MW IT by generation":
+            tb.add_column("annual cost B − A", justify="right")
+        for y in sorted(sec["year"].dropna().unique()):
+            row = [str(y)]
+            for it in items:
+                r = sec[(sec["item"] == it) & (sec["year"] == y)]
+                if r.empty:
+                    row.append("")
+                else:
+                    d, b = r["change"].iloc[0] / scale, r["b"].iloc[0] / scale
+                    big = max(abs(d), abs(b)) >= 10
+                    row.append(
+                        (f"{d:+,.0f} ({b:,.0f})" if big else f"{d:+,.2f} ({b:,.2f})")
+                        if abs(d) >= 0.005
+                        else (f"= ({b:,.0f})" if big else f"= ({b:,.2f})")
+                    )
+            if section == "MW IT by generation":
+                row.append(signed(ac.loc[y, "change"], "USD") if y in ac.index else "")
+            tb.add_row(*row)
+        out.print(tb)
+    co2 = t[t["section"] == "CO2"]
+    if len(co2):
+        out.print(
+            f"CO2 over the horizon: A {co2['a'].sum() / 1e3:,.0f} kt, B {co2['b'].sum() / 1e3:,.0f} kt "
+            f"({co2['change'].sum() / 1e3:+,.0f} kt).",
+            markup=False,
+        )
+    un = t[t["section"] == "unserved"]
+    if len(un):
+        out.print(f"Unserved tokens: A {un['a'].sum():,.3g}, B {un['b'].sum():,.3g}.", markup=False)
+    if csv_path:
+        t.to_csv(csv_path, index=False, float_format="%.12g", lineterminator="\n")
+        out.print(f"Comparison written to {csv_path}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .model.data import ModelData
@@ -128,13 +129,14 @@ def polish(m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads
         fixed.append(m.new_units[key])
     try:
         opt = Highs()
-        res = opt.solve(
-            m,
-            time_limit=time_limit,
-            threads=threads,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-        )
+        with capture_output(capture_fd=True):  # HiGHS prints a banner on creation
+            res = opt.solve(
+                m,
+                time_limit=time_limit,
+                threads=threads,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+            )
         ok = str(res.termination_condition).endswith("convergenceCriteriaSatisfied")
         if ok:
             res.solution_loader.load_vars()

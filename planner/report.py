@@ -1,16 +1,27 @@
-"""Turn the results tables into what a person reads: the terminal summary and report.md.
+"""Turn the results tables into what a person reads: the terminal summary, report.md and
+report.html (one self-contained file, plots embedded as base64 PNG).
 
 Works from the tables and summary.json only (never the model), so ``planner report DIR``
-re-renders a results folder without solving again.
+re-renders a results folder without solving again. The report is built once as a list of
+blocks (:class:`Doc`) and rendered to Markdown and to HTML from the same blocks.
+
+Sections: executive summary; the five layers year by year (demand -> chips -> infrastructure
+-> energy -> cost per million tokens by layer); investment schedule; marginal cost of a token
+and binding limits (when marginal_costs.csv / binding_limits.csv are present); plots; notes.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import re
+
 import pandas as pd
 
+from . import stack
 from .solution import LAYER_OF_COMPONENT
 
-LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
+LAYERS = stack.LAYERS
 
 
 def _usd(x: float) -> str:
@@ -93,65 +104,449 @@ def energy_mix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return e.pivot_table(index="year", columns="tech", values="energy_mwh", aggfunc="sum").fillna(0.0)
 
 
-def render_markdown(tables: dict[str, pd.DataFrame], summary: dict) -> str:
-    """report.md: what to build where and when, cost per million tokens by layer, warnings."""
-    years = list(range(summary["start_year"], summary["end_year"] + 1))
-    out = [f"# Buildout plan — {summary['scenario']} ({years[0]}–{years[-1]})", ""]
+def _mw(x: float) -> str:
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:,.2f} GW"
+    return f"{x:,.0f} MW" if abs(x) >= 10 else f"{x:,.2f} MW"
+
+
+def _t(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f} Mt"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:,.1f} kt"
+    return f"{x:,.0f} t"
+
+
+def _span(years: list[int]) -> str:
+    """2027, 2028, 2029, 2031 -> "2027–2029, 2031"."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+# ---------------------------------------------------------------- document model
+
+
+class Doc:
+    """An ordered list of blocks rendered to Markdown (:meth:`markdown`) and HTML (:meth:`html`).
+
+    Blocks: ``("h", level, text)``, ``("p", text)``, ``("ul", [text])``,
+    ``("table", header, rows, align)`` (cells already formatted), ``("img", file, title)``.
+    Texts may use ``**bold**``.
+    """
+
+    def __init__(self):
+        self.blocks: list[tuple] = []
+
+    def h(self, text: str, level: int = 2) -> None:
+        self.blocks.append(("h", level, text))
+
+    def p(self, text: str) -> None:
+        self.blocks.append(("p", text))
+
+    def ul(self, items: list[str]) -> None:
+        if items:
+            self.blocks.append(("ul", list(items)))
+
+    def table(self, header: list[str], rows: list[list[str]], align: str | None = None) -> None:
+        """``align``: one letter per column, l or r (default: first left, others right)."""
+        align = align or ("l" + "r" * (len(header) - 1))
+        self.blocks.append(("table", [str(h) for h in header], [[str(c) for c in r] for r in rows], align))
+
+    def frame(self, df: pd.DataFrame, fmt, index_name: str | None = None) -> None:
+        """A DataFrame as a table: the index is the first column; ``fmt`` formats each cell."""
+        header = [index_name or (df.index.name or "")] + [str(c) for c in df.columns]
+        rows = [[str(i)] + ["–" if pd.isna(v) else fmt(v) for v in r] for i, r in zip(df.index, df.to_numpy())]
+        self.table(header, rows)
+
+    def img(self, file: str, title: str) -> None:
+        self.blocks.append(("img", file, title))
+
+    def markdown(self) -> str:
+        out: list[str] = []
+        for b in self.blocks:
+            kind = b[0]
+            if kind == "h":
+                out += ["#" * b[1] + " " + b[2], ""]
+            elif kind == "p":
+                out += [b[1], ""]
+            elif kind == "ul":
+                out += [f"- {x}" for x in b[1]] + [""]
+            elif kind == "table":
+                _, header, rows, align = b
+                out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
+                out.append("|" + "|".join("---:" if a == "r" else "---" for a in align) + "|")
+                out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+                out.append("")
+            elif kind == "img":
+                out += [f"![{b[2]}](plots/{b[1]})", ""]
+        return "\n".join(out).rstrip("\n") + "\n"
+
+    def html(self, images: dict[str, bytes] | None = None, title: str = "Buildout plan") -> str:
+        images = images or {}
+        out = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>{CSS}</style></head><body>",
+        ]
+        for b in self.blocks:
+            kind = b[0]
+            if kind == "h":
+                out.append(f"<h{b[1]}>{_inline(b[2])}</h{b[1]}>")
+            elif kind == "p":
+                out.append(f"<p>{_inline(b[1])}</p>")
+            elif kind == "ul":
+                out.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in b[1]) + "</ul>")
+            elif kind == "table":
+                _, header, rows, align = b
+                cls = ["num" if a == "r" else "" for a in align]
+                t = ["<table><thead><tr>"]
+                t += [f'<th class="{c}">{_inline(h)}</th>' for h, c in zip(header, cls)]
+                t.append("</tr></thead><tbody>")
+                for r in rows:
+                    t.append("<tr>" + "".join(f'<td class="{c}">{_inline(v)}</td>' for v, c in zip(r, cls)) + "</tr>")
+                t.append("</tbody></table>")
+                out.append('<div class="scroll">' + "".join(t) + "</div>")
+            elif kind == "img":
+                data = images.get(b[1])
+                if data is None:
+                    out.append(f"<p><em>plot {html.escape(b[1])} missing</em></p>")
+                else:
+                    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+                    out.append(
+                        f'<figure><img alt="{html.escape(b[2])}" src="{src}"><figcaption>{html.escape(b[2])}</figcaption></figure>'
+                    )
+        out.append("</body></html>")
+        return "\n".join(out) + "\n"
+
+
+CSS = (
+    "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;"
+    "padding:0 1em;color:#222;line-height:1.45}"
+    "h1{border-bottom:2px solid #4c72b0;padding-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd}"
+    "table{border-collapse:collapse;font-size:.85em;margin:.6em 0}"
+    "th,td{border:1px solid #ddd;padding:.25em .55em;white-space:nowrap}th{background:#f3f5f9}"
+    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}"
+    ".scroll{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}"
+    "figcaption{font-size:.85em;color:#555}"
+)
+
+
+def _md_cell(x: str) -> str:
+    return str(x).replace("|", "\\|").replace("\n", " ")
+
+
+def _inline(text: str) -> str:
+    t = html.escape(str(text))
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
+    """The report as a :class:`Doc` (see the module docstring for its sections)."""
+    years = stack.years_of(summary)
+    doc = Doc()
+    doc.h(f"Buildout plan — {summary['scenario']} ({years[0]}–{years[-1]})", 1)
+    _executive_summary(doc, tables, summary, years)
+    _layers(doc, tables, summary, years)
+    _investments(doc, tables, years)
+    _marginals(doc, tables, summary, years)
+    doc.h("Plots")
+    from .plots import PLOTS
+
+    for name, (title, _fn) in PLOTS.items():
+        doc.img(name, title)
+    _notes(doc, summary)
+    return doc
+
+
+def _executive_summary(doc: Doc, tables, summary, years) -> None:
+    doc.h("Executive summary")
     gap = summary.get("mip_gap")
-    out += [
-        "## Summary",
-        "",
-        f"- Status: **{summary['status']}**; MIP gap achieved {gap:.3%} (asked {summary['mip_rel_gap_requested']:.2%})."
-        if gap is not None
-        else f"- Status: **{summary['status']}**.",
-        f"- Net present cost: **{_usd(summary['objective_usd'])}** (real {summary['currency_year']} USD, discounted to {years[0]}).",
-        "- Capital is annualised with the capital recovery factor and counted only inside the horizon: an asset bought in the last year costs one year of annuity, and there is no salvage value.",
-    ]
-    for layer, v in summary.get("totals_usd_discounted", {}).items():
-        out.append(f"  - {layer}: {_usd(v)}")
-    so = sites_opened(tables)
-    out.append("- Sites opened: " + (", ".join(f"{r.site} ({r.year})" for r in so.itertuples()) or "none") + ".")
+    items = []
+    status = f"Status **{summary['status']}**"
+    if gap is not None:
+        status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
+    items.append(status + ".")
+    tot = summary.get("totals_usd_discounted", {})
+    items.append(
+        f"Net present cost **{_usd(summary['objective_usd'] or 0.0)}** "
+        f"(real {summary['currency_year']} USD, discounted to {years[0]}): "
+        + ", ".join(f"{k} {_usd(tot[k])}" for k in LAYERS if tot.get(k))
+        + "."
+    )
+    inf = stack.infrastructure_by_year(tables, years)
+    hall_cols = [c for c in inf.columns if c.startswith("hall_mw_")]
+    last = years[-1]
+    if hall_cols:
+        hall_last = float(inf.loc[last, hall_cols].sum())
+        cooling = ", ".join(f"{c[8:]} {_mw(inf.loc[last, c])}" for c in hall_cols if inf.loc[last, c] > 0)
+        txt = f"MW built: **{_mw(hall_last)} of data halls** in service in {last} ({cooling})"
+        if "it_mw" in inf:
+            txt += f"; peak chips powered on {_mw(float(inf['it_mw'].max()))} IT"
+        if "facility_mw" in inf:
+            txt += f", average facility draw {_mw(float(inf.loc[last, 'facility_mw']))} in {last}"
+        items.append(txt + ".")
+    so = stack.sites_opened(tables)
+    names = _site_names(tables)
+    if len(so):
+        items.append(
+            "Sites opened, in order: "
+            + "; ".join(f"{r.year} {names.get(r.site, r.site)}" for r in so.itertuples())
+            + "."
+        )
+    else:
+        items.append("No site is opened.")
+    gp = stack.generation_pivot(tables, years, "it_mw")
+    if gp.shape[1]:
+        gens = []
+        for g in gp.columns:
+            ys = [y for y in years if gp.loc[y, g] > 1e-6]
+            if ys:
+                gens.append(f"{g} ({_span(ys)}, peak {_mw(float(gp[g].max()))} IT)")
+        items.append("Chip generations over time: " + " → ".join(gens) + ".")
+    em = stack.energy_by_source(tables, years)
+    if em.shape[1]:
+
+        def mix(y):
+            tot = float(em.loc[y].sum())
+            if tot <= 0:
+                return "none"
+            return ", ".join(f"{k} {v / tot:.0%}" for k, v in em.loc[y].sort_values(ascending=False).items() if v > 0)
+
+        items.append(f"Energy mix: {years[0]} {mix(years[0])}; {last} {mix(last)}.")
+    co2 = stack.co2_by_year(tables, years)
+    items.append(f"CO2: {_t(float(co2.sum()))} over the horizon, {_t(float(co2.loc[last]))} in {last}.")
     un = tables["unserved"]
     tot_un = float(un["tokens"].sum()) if len(un) else 0.0
-    out.append(f"- Unserved demand over the horizon: {_tok(tot_un)}.")
-    out.append("")
-    out += ["## Investment schedule (cash, undiscounted, in the build year)", ""]
-    inv = tables["investment_schedule"]
-    if len(inv):
-        out.append("| year | site | layer | item | quantity | unit | capex |")
-        out.append("|---|---|---|---|---:|---|---:|")
-        for r in inv.itertuples():
-            out.append(
-                f"| {r.year} | {r.site} | {r.layer} | {r.item} | {r.quantity:,.0f} | {r.unit} | {_usd(r.capex_usd)} |"
-            )
+    if tot_un > 0:
+        by = un.groupby("year")["tokens"].sum()
+        items.append(
+            f"Unserved demand: **{_tok(tot_un)}** ("
+            + ", ".join(f"{y} {_tok(v)}" for y, v in by.items())
+            + "), at the penalty of the scenario."
+        )
     else:
-        out.append("Nothing is built.")
-    out.append("")
-    out += ["## Chips installed by year", ""]
-    cb = chips_by_year(tables)
-    if len(cb):
-        pu = cb.pivot_table(index="year", columns="chip", values="units", aggfunc="sum").fillna(0)
-        out.append("| year | " + " | ".join(pu.columns) + " |")
-        out.append("|---|" + "---:|" * len(pu.columns))
-        for y, r in pu.iterrows():
-            out.append(f"| {y} | " + " | ".join(f"{v:,.0f}" for v in r.values) + " |")
-    out.append("")
-    out += ["## Energy by source (GWh)", ""]
-    em = energy_mix(tables)
-    if len(em):
-        out.append("| year | " + " | ".join(em.columns) + " |")
-        out.append("|---|" + "---:|" * len(em.columns))
-        for y, r in em.iterrows():
-            out.append(f"| {y} | " + " | ".join(f"{v / 1e3:,.0f}" for v in r.values) + " |")
-    out.append("")
-    out += ["## Cost per million tokens served, by layer (undiscounted USD of each year)", ""]
+        items.append("Unserved demand: none — all demand is served.")
+    cpm = cost_per_mtok_by_layer(tables, years)["total"].dropna()
+    if len(cpm):
+        items.append(
+            f"Average cost per million tokens served: {_money(cpm.iloc[0])} in {cpm.index[0]}, "
+            f"{_money(cpm.iloc[-1])} in {cpm.index[-1]}."
+        )
+    mc = tables.get("marginal_costs")
+    if mc is not None and len(mc) and mc["usd_per_mtok_long_run"].notna().any():
+        lr = mc["usd_per_mtok_long_run"].dropna()
+        items.append(
+            f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}–{_money(lr.max())} "
+            "depending on region, model and year."
+        )
+    bl = tables.get("binding_limits")
+    if bl is not None and len(bl):
+        from .marginal import sentences
+
+        items += sentences(bl, names)[:3]
+    doc.ul(items)
+
+
+def _money(x: float) -> str:
+    if pd.isna(x):
+        return "–"
+    a = abs(x)
+    if a >= 1e6:
+        return _usd(x)
+    if a >= 100:
+        return f"${x:,.0f}"
+    if a >= 1:
+        return f"${x:,.2f}"
+    return f"${x:,.4f}"
+
+
+def _site_names(tables) -> dict[str, str]:
+    s = tables.get("sites")
+    if s is None or not len(s):
+        return {}
+    return {r.site: f"{r.site} ({r.name})" if isinstance(r.name, str) and r.name else r.site for r in s.itertuples()}
+
+
+def _layers(doc: Doc, tables, summary, years) -> None:
+    doc.h("The five layers, year by year")
+    doc.p(
+        "Walking the stack down from what is asked for to what it takes: tokens (demand) → chips → "
+        "infrastructure (sites, halls, cooling) → energy, then the cost each layer adds per million tokens served."
+    )
+    # 1. demand
+    doc.h("Demand: tokens by region and model (served + unserved)", 3)
+    dm = stack.demand_by_year(tables)
+    if len(dm):
+        pr = dm.pivot_table(index="year", columns="region", values="demand", aggfunc="sum").reindex(years).fillna(0)
+        pr["total"] = pr.sum(axis=1)
+        uy = dm.groupby("year")["unserved"].sum().reindex(years).fillna(0)
+        pr["unserved"] = uy
+        doc.frame(pr, _tok, "year")
+        pm = dm.pivot_table(index="year", columns="model", values="demand", aggfunc="sum").reindex(years).fillna(0)
+        doc.frame(pm, _tok, "year")
+    else:
+        doc.p("No demand.")
+    # 2. chips
+    doc.h("Chips: MW IT powered on (units installed) by generation", 3)
+    mw = stack.generation_pivot(tables, years, "it_mw")
+    un = stack.generation_pivot(tables, years, "units_installed")
+    if mw.shape[1]:
+        header = ["year"] + list(mw.columns) + ["total"]
+        rows = []
+        for y in years:
+            cells = [
+                f"{_mw(mw.loc[y, g])} ({un.loc[y, g]:,.0f})" if un.loc[y, g] > 0 or mw.loc[y, g] > 0 else ""
+                for g in mw.columns
+            ]
+            rows.append([str(y)] + cells + [_mw(float(mw.loc[y].sum()))])
+        doc.table(header, rows)
+        cb = chips_by_year(tables)
+        gens = ", ".join(
+            f"{c} → {stack.generation_of(c)}"
+            for c in sorted(cb["chip"].unique(), key=lambda c: (stack.generation_sort_key(stack.generation_of(c)), c))
+        )
+        doc.p(f"Chips in each generation: {gens}.")
+    else:
+        doc.p("No chips are installed.")
+    # 3. infrastructure
+    doc.h("Infrastructure: sites, data halls by cooling, MW", 3)
+    inf = stack.infrastructure_by_year(tables, years)
+    header = ["year", "sites open"]
+    cols = ["sites_open"]
+    for c in inf.columns:
+        if c.startswith("hall_mw_"):
+            header.append(f"halls {c[8:]}")
+            cols.append(c)
+    for c, h in (("it_mw", "MW IT powered on"), ("facility_mw", "MW facility (avg draw)")):
+        if c in inf.columns:
+            header.append(h)
+            cols.append(c)
+    rows = [[str(y)] + [f"{inf.loc[y, 'sites_open']:,}"] + [_mw(float(inf.loc[y, c])) for c in cols[1:]] for y in years]
+    doc.table(header, rows)
+    # 4. energy
+    doc.h("Energy: GWh by source and CO2", 3)
+    em = stack.energy_by_source(tables, years)
+    if em.shape[1]:
+        header = ["year"] + [str(c) for c in em.columns] + ["total GWh", "CO2"]
+        co2 = stack.co2_by_year(tables, years)
+        rows = [
+            [str(y)] + [f"{v / 1e3:,.1f}" for v in em.loc[y]] + [f"{em.loc[y].sum() / 1e3:,.1f}", _t(float(co2.loc[y]))]
+            for y in years
+        ]
+        doc.table(header, rows)
+    else:
+        doc.p("No energy is used.")
+    # 5. cost per million tokens
+    doc.h("Cost per million tokens served, by layer (undiscounted USD of each year)", 3)
     cpm = cost_per_mtok_by_layer(tables, years)
-    out.append("| year | " + " | ".join(cpm.columns) + " |")
-    out.append("|---|" + "---:|" * len(cpm.columns))
-    for y, r in cpm.iterrows():
-        out.append(f"| {y} | " + " | ".join("–" if pd.isna(v) else f"{v:,.4f}" for v in r.values) + " |")
-    out.append("")
+    doc.frame(cpm, lambda v: f"{v:,.4f}", "year")
+    doc.p(
+        "Each year's costs (costs.csv: annualised capital in service, fixed O&M, running costs, network and "
+        "penalties) divided by the tokens served that year; the layers add up exactly to the total."
+    )
+
+
+def _investments(doc: Doc, tables, years) -> None:
+    doc.h("Investment schedule (cash, undiscounted, in the build year)")
+    inv = tables["investment_schedule"]
+    if not len(inv):
+        doc.p("Nothing is built.")
+        return
+    cl = stack.capex_by_layer(tables, years)
+    cl["total"] = cl.sum(axis=1)
+    doc.frame(cl, lambda v: _usd(v) if v else "", "year")
+    for y in years:
+        g = inv[inv["year"] == y]
+        if not len(g):
+            continue
+        doc.h(f"{y}: {_usd(float(g['capex_usd'].sum()))}", 3)
+        rows = [[r.site, r.layer, r.item, f"{r.quantity:,.0f} {r.unit}", _usd(r.capex_usd)] for r in g.itertuples()]
+        doc.table(["site", "layer", "item", "quantity", "capex"], rows, "lllrr")
+
+
+def _marginals(doc: Doc, tables, summary, years) -> None:
+    mc = tables.get("marginal_costs")
+    bl = tables.get("binding_limits")
+    if mc is None and bl is None:
+        return
+    doc.h("Marginal cost of a token")
+    if mc is not None and len(mc):
+        doc.p(
+            "USD per million tokens of one more token of demand, from the duals of the token balance of a linear "
+            "re-solve of the plan (undiscounted, money of each year). **Long run**: the sites stay as planned but "
+            "halls, chips and power can grow in small steps, so it includes the chip and hall annuities. "
+            "**Short run**: every integer decision is fixed as planned: where chips have spare units it is only "
+            "the energy and network of serving, where the fleet is full it is the unserved penalty."
+        )
+        for col, label in (("usd_per_mtok_long_run", "Long run"), ("usd_per_mtok", "Short run")):
+            if mc[col].notna().any():
+                pv = mc.pivot_table(index=["region", "model"], columns="year", values=col, aggfunc="first")
+                pv.index = [f"{r} / {m}" for r, m in pv.index]
+                pv.index.name = f"{label}: region / model"
+                doc.frame(pv, _money)
+    doc.h("Binding limits")
+    if bl is None or not len(bl):
+        doc.p("No grid interconnect, site capacity, chip supply, carbon cap or onsite power limit binds.")
+        return
+    from .marginal import sentences
+
+    doc.ul(sentences(bl, _site_names(tables)))
+    rows = [
+        [r.limit, str(r.item), str(r.year), _money(r.shadow_price), r.unit, r.basis.replace("_", " ")]
+        for r in bl.itertuples()
+    ]
+    doc.table(["limit", "site / chip", "year", "shadow price", "unit", "basis"], rows, "llrrll")
+
+
+def _notes(doc: Doc, summary) -> None:
+    doc.h("Notes")
+    items = [
+        "Capital is annualised with the capital recovery factor and counted only inside the horizon: an asset bought "
+        "in the last year costs one year of annuity, and there is no salvage value.",
+        "Money is real USD of the scenario's currency year; the net present cost is discounted at the scenario's "
+        "discount rate; the investment schedule is cash in the build year, undiscounted.",
+    ]
+    t = summary.get("timings_s", {})
+    if t:
+        items.append("Seconds per stage: " + ", ".join(f"{k} {t[k]:.1f}" for k in sorted(t)) + ".")
+    doc.ul(items)
     w = summary.get("warnings", [])
     if w:
-        out += ["## Input warnings", ""] + [f"- {x}" for x in w] + [""]
-    return "\n".join(out) + "\n"
+        doc.h("Input warnings")
+        doc.ul(w)
+
+
+def render_markdown(tables: dict[str, pd.DataFrame], summary: dict) -> str:
+    """report.md: the report with the plots linked from plots/."""
+    return build_report(tables, summary).markdown()
+
+
+def render_html(tables: dict[str, pd.DataFrame], summary: dict, images: dict[str, bytes] | None = None) -> str:
+    """report.html: one file, the plots embedded as base64 PNG (rendered here unless given)."""
+    if images is None:
+        from .plots import all_plots
+
+        images = all_plots(tables, summary)
+    return build_report(tables, summary).html(images, title=f"Buildout plan — {summary['scenario']}")
+
+
+def report_files(tables: dict[str, pd.DataFrame], summary: dict) -> dict[str, str | bytes]:
+    """Every report file of a results folder: report.md, report.html and plots/*.png."""
+    from .plots import all_plots
+
+    images = all_plots(tables, summary)
+    doc = build_report(tables, summary)
+    files: dict[str, str | bytes] = {"report.md": doc.markdown()}
+    files["report.html"] = doc.html(images, title=f"Buildout plan — {summary['scenario']}")
+    files.update({f"plots/{k}": v for k, v in images.items()})
+    return files

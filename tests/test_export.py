@@ -1,0 +1,122 @@
+"""`planner export DIR --format csv|xlsx|json` and `planner compare DIR_A DIR_B`."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pandas as pd
+import pytest
+from builder import BASE, write_scenario
+from click.testing import CliRunner
+
+from planner import export as ex
+from planner import stack
+from planner.cli import main
+from planner.solution import COLUMNS
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("export")
+    out = {}
+    for name, price in (("a", 50), ("b", 30)):
+        sites = [dict(BASE["sites"][0], grid_price_usd_per_mwh=price)]
+        scn = write_scenario(
+            tmp / f"scn_{name}",
+            toml={"end_year": 2027},
+            sites=sites,
+            demand=[
+                {"region": "r1", "model": "m1", "year": y, "tokens_per_year": t, "max_latency_ms": ""}
+                for y, t in ((2026, 1e13), (2027, 2e13))
+            ],
+            site_power=[{"site": "s1", "tech": "solar", "max_mw": ""}, {"site": "s1", "tech": "battery", "max_mw": ""}],
+            profiles=[{"site": "s1", "tech": "solar", "slice": "d1h0", "capacity_factor": 0.25}],
+        )
+        r = CliRunner().invoke(main, ["solve", str(scn), "--out", str(tmp / name), "--quiet"])
+        assert r.exit_code == 0, r.output
+        out[name] = tmp / name
+    return out
+
+
+def test_xlsx_reads_back_equal_to_the_csv_tables(folders, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    r = CliRunner().invoke(main, ["export", str(folders["a"]), "--format", "xlsx", "--out", str(path)])
+    assert r.exit_code == 0, r.output
+    tables, _ = stack.read_folder(folders["a"])
+    book = pd.read_excel(path, sheet_name=None, keep_default_na=False, na_values=[""])
+    assert "summary" in book
+    for name, t in tables.items():
+        got = book[name]
+        assert "capex_usd [USD]" in got.columns if name == "investment_schedule" else True
+        got.columns = [ex.strip_unit(c) for c in got.columns]
+        assert list(got.columns) == list(t.columns), name
+        pd.testing.assert_frame_equal(got, t, check_dtype=False, check_exact=False, rtol=1e-12, obj=name)
+
+
+def test_xlsx_has_frozen_headers_and_number_formats(folders, tmp_path):
+    import openpyxl
+
+    path = ex.export(folders["a"], "xlsx", tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["energy"]
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]][:4] == ["year", "site", "tech", "capacity_mw [MW]"]
+    assert ws["D2"].number_format == "#,##0.000"
+
+
+def test_json_validates_against_the_schema(folders, tmp_path):
+    path = tmp_path / "plan.json"
+    r = CliRunner().invoke(main, ["export", str(folders["a"]), "--format", "json", "--out", str(path)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(path.read_text())
+    ex.validate_document(doc)
+    assert set(COLUMNS) <= set(doc["tables"])
+    assert doc["units"]["investment_schedule"]["capex_usd"] == "USD"
+    tables, summary = stack.read_folder(folders["a"])
+    assert doc["summary"]["objective_usd"] == summary["objective_usd"]
+    assert len(doc["tables"]["capacity"]) == len(tables["capacity"])
+    bad = json.loads(path.read_text())
+    bad["tables"]["capacity"][0]["it_mw"] = "many"
+    with pytest.raises(jsonschema.ValidationError):
+        ex.validate_document(bad)
+    del bad["tables"]["costs"]
+    with pytest.raises(jsonschema.ValidationError):
+        ex.validate_document(bad)
+
+
+def test_schema_lists_every_column_of_every_table():
+    sch = ex.schema()
+    jsonschema.Draft202012Validator.check_schema(sch)
+    props = sch["properties"]["tables"]["properties"]
+    for name, cols in COLUMNS.items():
+        assert props[name]["items"]["required"] == cols
+
+
+def test_csv_export_has_units_in_the_headers(folders, tmp_path):
+    r = CliRunner().invoke(main, ["export", str(folders["a"]), "--format", "csv", "--out", str(tmp_path / "csv")])
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(tmp_path / "csv" / "investment_schedule.csv")
+    assert list(t.columns) == ["year", "site", "layer", "item", "quantity", "unit", "capex_usd [USD]"]
+
+
+def test_export_of_a_non_results_folder_is_a_usage_error(tmp_path):
+    r = CliRunner().invoke(main, ["export", str(tmp_path), "--format", "json"])
+    assert r.exit_code == 2 and "not a results folder" in r.output
+
+
+def test_compare_prints_and_writes_csv(folders, tmp_path):
+    csv = tmp_path / "cmp.csv"
+    r = CliRunner().invoke(main, ["compare", str(folders["a"]), str(folders["b"]), "--csv", str(csv)])
+    assert r.exit_code == 0, r.output
+    assert "net present cost" in r.output and "Energy by source" in r.output
+    t = pd.read_csv(csv)
+    assert list(t.columns) == ["section", "item", "year", "a", "b", "change", "unit"]
+    npc = t[(t["section"] == "cost") & (t["item"] == "net present cost")].iloc[0]
+    sa = json.loads((folders["a"] / "summary.json").read_text())
+    sb = json.loads((folders["b"] / "summary.json").read_text())
+    assert npc["a"] == pytest.approx(sa["objective_usd"]) and npc["b"] == pytest.approx(sb["objective_usd"])
+    assert npc["change"] == pytest.approx(sb["objective_usd"] - sa["objective_usd"])
+    assert npc["change"] < 0  # grid at 30 $/MWh beats solar at ~48 $/MWh
+    grid = t[(t["section"] == "energy by source") & (t["item"] == "grid")]
+    assert len(grid) == 2
