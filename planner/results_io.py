@@ -74,5 +74,6 @@ def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Read the tables and summary.json of a results folder. Raises FileNotFoundError."""
     folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_csv(folder / f"{name}.csv") for name in TABLE_FILES}
+    # only an empty cell is blank: "NA" is a valid site, region or model name
+    tables = {name: pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""]) for name in TABLE_FILES}
     return tables, summary
