@@ -135,11 +135,24 @@ def analyse(m, d, time_limit: float = 120.0, threads: int | None = None, long_ru
     loaded into its variables). ``long_run=False`` skips the second LP. Never raises on a
     solver failure: the tables are then empty and ``status`` says why."""
     t0 = time.perf_counter()
+    opt = Highs(treat_fixed_vars_as_params=False)
+    # the tightening cuts are valid for the MIP but not part of the program's economics:
+    # with them active, a demand row's dual would price the cut, not the token
+    cuts = [getattr(m, name) for name in getattr(m, "tightening", []) if hasattr(m, name)]
+    for c in cuts:
+        c.deactivate()
+    try:
+        return _analyse(m, d, opt, cuts, t0, time_limit, threads, long_run)
+    finally:
+        for c in cuts:
+            c.activate()
+
+
+def _analyse(m, d, opt, cuts, t0, time_limit, threads, long_run) -> Marginals:
     status = {}
     token_short: dict = {}
     token_long: dict = {}
     limits: list[tuple] = []
-    opt = Highs(treat_fixed_vars_as_params=False)
     with _Relaxed(m) as rx:
         rx.set(None)
         res, ok = _solve_lp(opt, m, time_limit, threads)

@@ -9,6 +9,7 @@ a UTF-8 byte-order mark is accepted, and each column is then parsed by its
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
@@ -21,7 +22,12 @@ from .errors import Problem
 from .schema import NO_LIMIT, NONE, REQUIRED, START_YEAR, TEXT, Column, FileSpec
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _UNLIMITED_LOOKING = 1e12  # a "no limit" column value at or above this is read as blank
+_PLACEHOLDER = 1e15  # any other figure this large is a placeholder, not data (tokens excepted)
+_PLACEHOLDER_TOKENS = 1e21
+_INF_WORDS = {"inf", "+inf", "infinity", "+infinity", "unlimited", "no limit", "none", "∞"}
+YEAR_RANGE = (1900, 2200)
 
 
 def _fmt(x: float) -> str:
@@ -36,6 +42,8 @@ def read_text(path: Path, fname: str) -> tuple[str | None, list[Problem]]:
         raw = path.read_bytes()
     except OSError as e:
         return None, [Problem(fname, None, None, f"cannot be read ({e.strerror})")]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, [Problem(fname, None, None, "is UTF-16 text; save the file as UTF-8 CSV")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -45,7 +53,8 @@ def read_text(path: Path, fname: str) -> tuple[str | None, list[Problem]]:
                 fname,
                 line,
                 None,
-                f"is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot be decoded); save the file as UTF-8 CSV",
+                f"is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot be decoded, perhaps Windows-1252 or Latin-1); "
+                "save the file as UTF-8 CSV",
             )
         ]
     return text, []
@@ -73,6 +82,8 @@ def read_table(
             [],
         )
     header_line = text.splitlines()[0]
+    if "\x00" in text:
+        return None, [Problem(fname, None, None, "contains NUL bytes, so it is not a text CSV file")], []
     if "," not in header_line and len(spec.columns) > 1:
         for delim, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if delim in header_line:
@@ -96,7 +107,12 @@ def read_table(
         if not any(c.strip() for c in r):
             continue
         if len(r) != len(header):
-            errors.append(Problem(fname, rownum, None, f"has {len(r)} cells but the header has {len(header)} columns"))
+            hint = ""
+            if len(r) > len(header) and any(re.fullmatch(r"\d{3}(\.\d+)?", c.strip()) for c in r[1:]):
+                hint = " (a number written with thousands separators, like 10,000, must be quoted or written 10000)"
+            errors.append(
+                Problem(fname, rownum, None, f"has {len(r)} cells but the header has {len(header)} columns{hint}")
+            )
             continue
         kept.append((rownum, [c.strip() for c in r]))
     seen = set()
@@ -109,10 +125,15 @@ def read_table(
     known = set(spec.column_names)
     for h in header:
         if h and h not in known:
-            warnings.append(Problem(fname, 1, h, "is not a known column of this file and is ignored"))
+            near = difflib.get_close_matches(h.lower(), [k for k in spec.column_names if k not in header], n=1)
+            hint = f" (did you mean {near[0]}?)" if near else f" (known columns: {', '.join(spec.column_names)})"
+            warnings.append(Problem(fname, 1, h, f"is not a known column of this file and is ignored{hint}"))
     missing = [c for c in spec.columns if c.name not in header and not (c.blank != REQUIRED or c.type == "text")]
+    unknown = [h for h in header if h and h not in known]
     for c in missing:
-        errors.append(Problem(fname, 1, c.name, f"is missing from the header ({c.description}, {c.unit})"))
+        near = difflib.get_close_matches(c.name, unknown, n=1)
+        hint = f"; the header has {near[0]} instead, rename it to {c.name} if that is meant" if near else ""
+        errors.append(Problem(fname, 1, c.name, f"is missing from the header ({c.description}, {c.unit}){hint}"))
     if errors and not kept:
         return None, errors, warnings
     raw = (
@@ -129,6 +150,8 @@ def read_table(
         else:
             cells = [""] * len(kept)
         values, errs, warns = _parse_column(fname, col, cells, out["_row"].tolist(), start_year)
+        if col in missing:
+            errs = []  # the missing column is reported once, not as a blank cell in every row
         errors += errs
         warnings += warns
         out[col.name] = values
@@ -192,6 +215,23 @@ def _parse_column(
         text = cell
         if text.startswith('"') and text.endswith('"'):
             text = text[1:-1].strip()
+        if text.lower() in _INF_WORDS:
+            if col.blank == NO_LIMIT:
+                warnings.append(
+                    Problem(fname, row, col.name, f"'{cell}' is read as no limit; leave the cell blank to say so")
+                )
+                out.append(math.nan)
+            else:
+                errors.append(
+                    Problem(
+                        fname,
+                        row,
+                        col.name,
+                        f"'{cell}' is not a finite number; {col.description} needs a value ({col.unit})",
+                    )
+                )
+                out.append(math.nan)
+            continue
         try:
             v = float(text)
         except ValueError:
@@ -201,7 +241,7 @@ def _parse_column(
                     Problem(fname, row, col.name, f"'{cell}' was read as {_fmt(v)} (comma as thousands separator)")
                 )
             else:
-                errors.append(Problem(fname, row, col.name, f"'{cell}' is not a number ({col.unit})"))
+                errors.append(Problem(fname, row, col.name, _not_a_number(cell, col)))
                 out.append(math.nan)
                 continue
         if math.isnan(v):
@@ -217,9 +257,9 @@ def _parse_column(
             out.append(math.nan)
             continue
         if math.isinf(v):
-            if col.blank == NO_LIMIT:
-                errors.append(
-                    Problem(fname, row, col.name, f"'{cell}' is not a finite number; leave the cell blank for no limit")
+            if col.blank == NO_LIMIT and v > 0:
+                warnings.append(
+                    Problem(fname, row, col.name, f"'{cell}' is read as no limit; leave the cell blank to say so")
                 )
             else:
                 errors.append(Problem(fname, row, col.name, f"'{cell}' is not a finite number ({col.unit})"))
@@ -231,7 +271,21 @@ def _parse_column(
                     fname,
                     row,
                     col.name,
-                    f"{_fmt(v)} looks like 'no limit' and is read as no limit; leave the cell blank to say so",
+                    f"'{cell}' looks like 'no limit' and is read as no limit; leave the cell blank to say so",
+                )
+            )
+            out.append(math.nan)
+            continue
+        limit = _PLACEHOLDER_TOKENS if "tok" in col.unit else _PLACEHOLDER
+        if col.blank != NO_LIMIT and abs(v) >= limit:
+            errors.append(
+                Problem(
+                    fname,
+                    row,
+                    col.name,
+                    f"'{cell}' is too large to be a real figure ({col.unit}); a placeholder such as 1e16 for "
+                    "'unlimited' or 'forbidden' makes the program numerically unreliable: leave a no-limit cell "
+                    "blank, or remove the row of an option that must not be chosen",
                 )
             )
             out.append(math.nan)
@@ -248,6 +302,14 @@ def _parse_column(
             )
             out.append(math.nan)
             continue
+        if col.type == "year" and not (YEAR_RANGE[0] <= v <= YEAR_RANGE[1]):
+            errors.append(
+                Problem(
+                    fname, row, col.name, f"{cell} is not a plausible year (expected {YEAR_RANGE[0]}-{YEAR_RANGE[1]})"
+                )
+            )
+            out.append(math.nan)
+            continue
         bad = _range_problem(col, v)
         if bad:
             errors.append(Problem(fname, row, col.name, bad))
@@ -255,6 +317,27 @@ def _parse_column(
             continue
         out.append(v)
     return out, errors, warnings
+
+
+def _not_a_number(cell: str, col: Column) -> str:
+    """The sentence for a cell that does not parse as a number, with a hint where the
+    cell shows a common spreadsheet habit (percent sign, currency sign, decimal comma, unit)."""
+    base = f"'{cell}' is not a number ({col.unit})"
+    t = cell.strip().strip('"').strip()
+    if t.endswith("%"):
+        try:
+            pct = float(t[:-1].strip())
+            return f"{base}; write a share as a fraction, e.g. {pct / 100:g} for {t}"
+        except ValueError:
+            pass
+    if t[:1] in "$€£" or t[-1:] in "$€£":
+        return f"{base}; write the number without a currency sign (amounts are {col.unit})"
+    if _DECIMAL_COMMA.match(t):
+        return f"{base}; use a point as the decimal separator, e.g. {t.replace(',', '.')}"
+    m = re.match(r"^([+-]?\d+(\.\d+)?([eE][+-]?\d+)?)\s*[A-Za-z/]+", t)
+    if m:
+        return f"{base}; write the number only ({m.group(1)}), the unit is given by the column name"
+    return base
 
 
 def _range_problem(col: Column, v: float) -> str | None:
@@ -267,7 +350,7 @@ def _range_problem(col: Column, v: float) -> str | None:
     if col.hi is not None and (v > col.hi or (col.hi_open and v >= col.hi)):
         rel = "below" if col.hi_open else "at most"
         hint = ""
-        if col.hi == 1 and 1 < v <= 100:
+        if col.hi == 1 and 5 <= v <= 100:
             hint = f"; a share is written as a fraction, e.g. {v / 100:g} for {_fmt(v)} %"
         return f"{_fmt(v)} is out of range; {col.description} must be {rel} {_fmt(col.hi)} ({col.unit}){hint}"
     return None

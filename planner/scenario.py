@@ -298,4 +298,6 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         warnings += warns
     if errors:
         raise InputError(errors)
+    d = tables["demand.csv"]
+    tables["demand.csv"] = d[(d["year"] >= config.start_year) & (d["year"] <= config.end_year)].reset_index(drop=True)
     return Scenario(folder=folder, config=config, tables=tables, paths=paths, warnings=warnings)

@@ -163,7 +163,7 @@ _add(
         (
             Column("region", "key", "-", "demand region", ref="regions.csv"),
             Column("model", "key", "-", "AI model", ref="models.csv"),
-            Column("year", "year", "year", "year of demand (inside the horizon)"),
+            Column("year", "year", "year", "year of demand (rows outside the horizon are ignored, with a warning)"),
             Column("tokens_per_year", "float", "tokens/yr", "tokens to serve", **NONNEG),
             Column("max_latency_ms", "float", "ms", "latency limit (blank = no limit)", blank=NO_LIMIT, **NONNEG),
         ),

@@ -6,6 +6,7 @@ and every problem is returned, so a user sees everything wrong at once.
 
 from __future__ import annotations
 
+import difflib
 import math
 
 import pandas as pd
@@ -26,6 +27,7 @@ def cross_checks(
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for check in (
+        check_empty_tables,
         check_unknown_references,
         check_years_in_horizon,
         check_slices,
@@ -35,10 +37,38 @@ def cross_checks(
         check_sites,
         check_serving_reach,
         check_profiles,
+        check_units,
     ):
-        e, w = check(config, tables, labels)
+        try:
+            e, w = check(config, tables, labels)
+        except Exception:
+            # a check may trip over cells already reported as errors (NaN, blank keys);
+            # those errors are what the user needs to see. Without earlier errors a failing
+            # check is a bug and must surface.
+            if errors or any(_has_nan_keys(tables, f) for f in tables):
+                continue
+            raise
         errors += e
         warnings += w
+    return errors, warnings
+
+
+def _has_nan_keys(tables, fname) -> bool:
+    t = tables[fname]
+    keys = [k for k in FILES[fname].keys if k in t.columns]
+    return bool(len(t)) and bool(t[keys].isna().any().any())
+
+
+def check_empty_tables(config, tables, labels):
+    """Files that must have rows to make a plan: regions, sites, slices, chips, cooling,
+    models, throughput are errors when empty; an empty demand.csv is a warning (nothing to
+    plan)."""
+    errors, warnings = [], []
+    for fname in ("regions.csv", "sites.csv", "chips.csv", "cooling.csv", "models.csv", "throughput.csv"):
+        if len(tables[fname]) == 0:
+            errors.append(Problem(labels[fname], None, None, "has a header but no rows; at least one row is required"))
+    if len(tables["demand.csv"]) == 0:
+        warnings.append(Problem(labels["demand.csv"], None, None, "has no rows, so there is no demand to plan for"))
     return errors, warnings
 
 
@@ -59,26 +89,40 @@ def check_unknown_references(config, tables, labels):
             known = _keys(tables, col.ref)
             bad = t[t[col.name].notna() & ~t[col.name].isin(known)]
             for _, r in bad.iterrows():
+                near = difflib.get_close_matches(str(r[col.name]), sorted(map(str, known)), n=1, cutoff=0.6)
+                low = {str(k).lower(): k for k in known}
+                if str(r[col.name]).lower() in low:
+                    near = [low[str(r[col.name]).lower()]]
+                hint = f" (did you mean {near[0]}?)" if near else ""
                 errors.append(
                     Problem(
                         labels[fname],
                         int(r["_row"]),
                         col.name,
-                        f"'{r[col.name]}' is not a {col.ref.removesuffix('.csv').rstrip('s')} listed in {labels[col.ref]}",
+                        f"'{r[col.name]}' is not a {col.ref.removesuffix('.csv').rstrip('s')} listed in {labels[col.ref]}{hint}",
                     )
                 )
     return errors, []
 
 
 def check_years_in_horizon(config, tables, labels):
-    """Demand years lie inside [start_year, end_year]; availability years are ordered."""
+    """Demand rows outside [start_year, end_year] are ignored with one warning (a shortened
+    horizon is a normal what-if); availability years after the horizon are flagged."""
     errors, warnings = [], []
     lo, hi = config.start_year, config.end_year
     d = tables["demand.csv"]
     bad = d[d["year"].notna() & ((d["year"] < lo) | (d["year"] > hi))]
-    for _, r in bad.iterrows():
-        errors.append(
-            Problem(labels["demand.csv"], int(r["_row"]), "year", f"{int(r['year'])} is outside the horizon {lo}-{hi}")
+    if len(bad):
+        years = sorted({int(y) for y in bad["year"]})
+        ytxt = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        more = f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else ""
+        warnings.append(
+            Problem(
+                labels["demand.csv"],
+                int(bad["_row"].min()),
+                "year",
+                f"demand in {ytxt} is outside the horizon {lo}-{hi} and is ignored{more}",
+            )
         )
     s = tables["sites.csv"]
     for col in ("first_year", "grid_first_year"):
@@ -300,3 +344,32 @@ def check_profiles(config, tables, labels):
                 )
             )
     return errors, warnings
+
+
+# (file, column, test, what the value looks like, expected unit)
+_UNIT_SLIPS = (
+    ("power.csv", "fom_usd_per_kw_yr", lambda v: v > 1_000, "USD/MW/yr", "USD/kW/yr"),
+    ("sites.csv", "grid_price_usd_per_mwh", lambda v: 0 < v < 1, "USD/kWh", "USD/MWh"),
+    ("sites.csv", "build_cost_usd_per_mw_it", lambda v: 0 < v < 50_000, "USD/kW", "USD/MW IT"),
+    ("cooling.csv", "capex_usd_per_mw_it", lambda v: 0 < v < 5_000, "USD/kW", "USD/MW IT"),
+    ("power.csv", "vom_usd_per_mwh", lambda v: 0 < v < 0.1, "USD/kWh", "USD/MWh"),
+    ("power.csv", "fuel_usd_per_mwh", lambda v: 0 < v < 0.5, "USD/kWh", "USD/MWh"),
+)
+
+
+def check_units(config, tables, labels):
+    """Figures a thousand times off (per kW vs per MW, per kWh vs per MWh) are flagged."""
+    warnings = []
+    for fname, col, test, looks, unit in _UNIT_SLIPS:
+        t = tables[fname]
+        for _, r in t[t[col].notna()].iterrows():
+            if test(r[col]):
+                warnings.append(
+                    Problem(
+                        labels[fname],
+                        int(r["_row"]),
+                        col,
+                        f"{r[col]:g} {unit} looks like a figure in {looks}; check the unit",
+                    )
+                )
+    return [], warnings

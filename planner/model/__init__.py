@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from . import chips, energy, finance, infrastructure, serving
+from . import chips, energy, finance, infrastructure, serving, tightening
 from .data import ModelData, build_data, crf
 
 __all__ = ["ModelData", "build_data", "build_model", "crf"]
@@ -25,5 +25,6 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     chips.define(m, d)
     serving.define(m, d)
     energy.define(m, d)
+    tightening.define(m, d)
     finance.define(m, d)
     return m

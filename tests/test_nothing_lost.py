@@ -1,0 +1,122 @@
+"""Nothing lost: results are written to a hidden temporary folder and renamed at the end;
+an existing results folder is never overwritten without --overwrite (a new timestamped
+sibling is made instead); Ctrl-C during a solve stops cleanly and leaves no folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builder import write_scenario
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.results_io import write_results
+from planner.scenario import SCENARIOS_DIR
+
+
+def test_crash_while_writing_leaves_no_folder(tmp_path, monkeypatch):
+    calls = {"n": 0}
+    real = pd.DataFrame.to_csv
+
+    def flaky(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", flaky)
+    tables = {"a": pd.DataFrame({"x": [1]}), "b": pd.DataFrame({"x": [2]})}
+    with pytest.raises(OSError):
+        write_results(tmp_path / "out", tables, {"status": "optimal"}, {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_crash_while_replacing_keeps_the_old_folder(tmp_path, monkeypatch):
+    out = write_results(tmp_path / "out", {"a": pd.DataFrame({"x": [1]})}, {"v": 1}, {})
+    before = (out / "a.csv").read_text()
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    with pytest.raises(OSError):
+        write_results(out, {"a": pd.DataFrame({"x": [9]})}, {"v": 2}, {})
+    assert (out / "a.csv").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _solve(scn, out, *extra):
+    res = CliRunner().invoke(main, ["solve", str(scn), "--out", str(out), "--quiet", *extra])
+    assert res.exit_code == 0, res.stderr
+    return res
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_existing_folder_gets_a_timestamped_sibling(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "results"
+    _solve(scn, out)
+    first = _files(out)
+    (out / "my_notes.txt").write_text("keep me")
+    res = _solve(scn, out)
+    siblings = sorted(p for p in tmp_path.iterdir() if p.name.startswith("results-"))
+    assert len(siblings) == 1
+    assert "already exists; the plan was written to" in " ".join(res.stdout.split())
+    assert (out / "my_notes.txt").read_text() == "keep me"
+    assert {k: v for k, v in _files(out).items() if k != "my_notes.txt"} == first
+    assert (siblings[0] / "summary.json").is_file()
+    # --overwrite replaces the folder itself
+    _solve(scn, out, "--overwrite")
+    assert not (out / "my_notes.txt").exists()
+    assert (out / "summary.json").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def _slow_scenario(tmp_path: Path) -> Path:
+    src = SCENARIOS_DIR / "world"
+    if not src.is_dir():
+        pytest.skip("bundled scenario world not present")
+    dst = tmp_path / "world"
+    shutil.copytree(src, dst)
+    toml = dst / "scenario.toml"
+    toml.write_text(toml.read_text().replace("end_year = 2035", "end_year = 2027"))
+    return dst
+
+
+@pytest.mark.parametrize("delay", [1.5, 6.0], ids=["while_building", "while_solving"])
+def test_ctrl_c_stops_cleanly(tmp_path, delay):
+    scn = _slow_scenario(tmp_path)
+    out = tmp_path / "res"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    p = subprocess.Popen(
+        [sys.executable, "-m", "planner.cli", "solve", str(scn), "--out", str(out), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(delay)
+    assert p.poll() is None, "the solve finished before it could be interrupted"
+    p.send_signal(signal.SIGINT)
+    try:
+        stdout, stderr = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise
+    assert p.returncode == 130, (p.returncode, stderr)
+    assert "Traceback" not in stderr
+    lines = [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("warning:")]
+    assert lines == ["Interrupted; nothing was written."], stderr
+    assert not out.exists()
+    assert not [q for q in tmp_path.iterdir() if q.name.startswith(".")]
