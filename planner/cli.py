@@ -176,10 +176,20 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     summary = p.summary()  # timings_s includes "marginal" (the LP re-solves)
     if marginal_status:
         summary["marginal_status"] = marginal_status
+    from .checks import bug_report, check_plan
+
+    failures = check_plan(p)
+    summary["invariant_checks"] = [str(f) for f in failures] if failures else "passed"
     folder = choose_folder(target, overwrite)
     write_results(folder, tables, summary, report_files(tables, summary))
     summary["timings_s"]["write"] = round(time.perf_counter() - t1, 3)
     print_summary(tables, summary)
+    if failures:
+        err.print(bug_report(failures), markup=False, soft_wrap=True)
+        err.print(
+            f"The plan was written to {folder} but failed the checks above; this is a bug in planner.", markup=False
+        )
+        sys.exit(4)
     if folder != target:
         out.print(
             f"{target} already exists; the plan was written to {folder} (use --overwrite to replace it).", markup=False
