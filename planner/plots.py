@@ -32,7 +32,12 @@ TECH_COLORS = {
     "battery_4h": "#2ca02c",
     "fuel_cell": "#8c564b",
 }
-PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974"]
+# 14 distinct colours (seaborn "deep" + four darker tones), so up to 14 regions or
+# generations never share one
+PALETTE = [
+    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3",
+    "#8c8c8c", "#ccb974", "#64b5cd", "#1b3a6b", "#7a3b0c", "#2f5e35", "#6b1f24",
+]  # fmt: skip
 
 
 def _fig(w=9.0, h=4.2):
