@@ -102,8 +102,11 @@ def plan(
         raise KeyboardInterrupt
     if not res.has_solution:
         if res.status == "infeasible":
+            from .diagnose import diagnose
+
             raise NoSolutionError(
-                "The program is infeasible: the hard limits (carbon cap, chip supply, grid and site capacities) cannot all be met."
+                "The program is infeasible: the hard limits (carbon cap, chip supply, grid and site capacities) cannot all be met.",
+                diagnosis=diagnose(m, d, st),
             )
         raise NoSolutionError(
             f"HiGHS found no plan within the time limit of {st['time_limit_s']:g} s; raise --time-limit."
