@@ -115,12 +115,11 @@ def polish(m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads
             new_units[s, k, y] = cov.get(y, 0)
 
     fixed = []
-    for key, n in new_buy.items():
-        m.buy[key].fix(n)
-        fixed.append(m.buy[key])
-    for key, n in new_hall.items():
-        m.hall[key].fix(n)
-        fixed.append(m.hall[key])
+    for var, values in ((m.buy, new_buy), (m.hall, new_hall)):
+        for key, n in values.items():
+            ub = var[key].ub
+            var[key].fix(min(n, ub) if ub is not None else n)
+            fixed.append(var[key])
     for key, n in new_open.items():
         m.open[key].fix(n)
         fixed.append(m.open[key])

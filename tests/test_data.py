@@ -49,7 +49,9 @@ def test_chip_catalog_plausible():
     for r in c.itertuples():
         tdp_kw = CHIP_SPECS[r.chip]["tdp_w"] / 1000.0
         ratio = r.it_kw_per_unit / (r.chips_per_unit * tdp_kw)
-        assert 1 / 2 <= ratio <= 2, f"{r.chip}: it_kw_per_unit {r.it_kw_per_unit} vs {r.chips_per_unit} x {tdp_kw} kW TDP"
+        assert 1 / 2 <= ratio <= 2, (
+            f"{r.chip}: it_kw_per_unit {r.it_kw_per_unit} vs {r.chips_per_unit} x {tdp_kw} kW TDP"
+        )
         assert r.rack_kw >= r.it_kw_per_unit or r.chips_per_unit <= 8
         assert 5_000 <= r.capex_usd_per_unit / r.chips_per_unit <= 200_000, r.chip
         assert 1 <= r.lifetime_years <= 80

@@ -228,3 +228,15 @@ def test_chip_last_year_forces_next_generation(tmp_path):
     c27 = common + 57 * 400_000 * crf(RATE, 1)
     assert crf(RATE, 1) == pytest.approx(1.07)
     assert p.summary()["objective_usd"] == pytest.approx(c26 + c27 / 1.07, rel=1e-7)
+
+
+def test_solves_with_different_thread_counts_in_one_process(tmp_path):
+    """HiGHS sizes one process-wide scheduler on its first run; a later solve asking for
+    another thread count used to fail at once ("no plan found")."""
+    write_scenario(tmp_path / "scn")
+    expected = (
+        OPEN * crf(RATE, 30) + (BUILD + COOL) * crf(RATE, 15) + 57 * 300_000 * crf(RATE, 5) + load_mw(1e13) * 8760 * 50
+    )
+    for threads in (1, 2, 1):
+        p = plan(tmp_path / "scn", threads=threads)
+        assert p.summary()["objective_usd"] == pytest.approx(expected, rel=1e-7)

@@ -15,6 +15,7 @@ tera-tokens (Ttok = 1e12 tokens), CO2 in kilotonnes (kt).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -93,6 +94,20 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _windows(by_key: dict, Y: list[int], life_of) -> dict:
+    """For each ``key -> sorted years b`` and each year y: the keys ``(*key, b)`` with
+    y - L < b <= y (assets bought in b still in service in y), L = ``life_of(key)``.
+    Bisection on the sorted years: no scan of every (y, b) pair."""
+    out = {}
+    for key, ys in by_key.items():
+        L = int(life_of(key))
+        for y in Y:
+            lo, hi = bisect_right(ys, y - L), bisect_right(ys, y)
+            if hi > lo:
+                out[(*key, y)] = [(*key, b) for b in ys[lo:hi]]
+    return out
+
+
 def build_data(scn) -> ModelData:
     """Build :class:`ModelData` from a validated scenario (see module docstring)."""
     cfg = scn.config
@@ -120,6 +135,7 @@ def build_data(scn) -> ModelData:
             prev[h] = hs[i - 1]
     R = sorted(T["regions.csv"]["region"])
     M = sorted(T["models.csv"]["model"])
+    Mset = set(M)
     hb = float(cfg.hall_block_mw)
 
     # --- infrastructure
@@ -134,17 +150,16 @@ def build_data(scn) -> ModelData:
     hall_by_sc = defaultdict(list)
     for s, c, y in hall_scy:
         hall_by_sc[s, c].append(y)
-    hallsvc = {}
-    for (s, c), ys in hall_by_sc.items():
-        L = int(cool[c]["lifetime_years"])
-        for y in Y:
-            ks = [(s, c, b) for b in ys if y - L < b <= y]
-            if ks:
-                hallsvc[s, c, y] = ks
+    hallsvc = _windows(hall_by_sc, Y, lambda k: cool[k[1]]["lifetime_years"])
+    svc_years = defaultdict(list)  # (s, c) -> sorted years with a hall in service
+    for s, c, y in hallsvc:
+        svc_years[s, c].append(y)
 
     # --- chips
     fits = [(g, c) for g in G for c in C if chip[g]["rack_kw"] <= cool[c]["max_rack_kw"]]
     buy = []
+    for sy in svc_years.values():
+        sy.sort()
     for s in S:
         for g, c in fits:
             L = int(chip[g]["lifetime_years"])
@@ -152,26 +167,21 @@ def build_data(scn) -> ModelData:
             last = cfg.end_year if _nan(chip[g]["last_year"]) else min(cfg.end_year, chip[g]["last_year"])
             for y in range(int(first), int(last) + 1):
                 # a unit that retires before any hall of c is in service at s is never active
-                if any((s, c, yy) in hallsvc for yy in range(y, min(y + L, cfg.end_year + 1))):
-                    buy.append((s, g, c, y))
+                sy = svc_years.get((s, c))
+                if sy:
+                    i = bisect_right(sy, y - 1)
+                    if i < len(sy) and sy[i] < min(y + L, cfg.end_year + 1):
+                        buy.append((s, g, c, y))
     buy_by = defaultdict(list)
     for s, g, c, y in buy:
         buy_by[s, g, c].append(y)
-    installed = {}
-    active = []
-    for (s, g, c), ys in buy_by.items():
-        L = int(chip[g]["lifetime_years"])
-        for y in Y:
-            ks = [(s, g, c, b) for b in ys if y - L < b <= y]
-            if ks:
-                installed[s, g, c, y] = ks
-                if (s, c, y) in hallsvc:
-                    active.append((s, g, c, y))
+    installed = _windows(buy_by, Y, lambda k: chip[k[1]]["lifetime_years"])
+    active = [(s, g, c, y) for (s, g, c, y) in installed if (s, c, y) in hallsvc]
     tp = T["throughput.csv"]
     tps = {
         (r["model"], r["chip"]): r["tokens_per_s_per_chip"]
         for r in tp.to_dict("records")
-        if r["tokens_per_s_per_chip"] > 0 and r["chip"] in chip and r["model"] in set(M)
+        if r["tokens_per_s_per_chip"] > 0 and r["chip"] in chip and r["model"] in Mset
     }
     models_of_chip = defaultdict(list)
     for m, g in sorted(tps):
@@ -223,13 +233,7 @@ def build_data(scn) -> ModelData:
     new_by = defaultdict(list)
     for s, k, y in new:
         new_by[s, k].append(y)
-    cap = {}
-    for (s, k), ys in new_by.items():
-        L = int(tech[k]["lifetime_years"])
-        for y in Y:
-            ks = [(s, k, b) for b in ys if y - L < b <= y]
-            if ks:
-                cap[s, k, y] = ks
+    cap = _windows(new_by, Y, lambda k: tech[k[1]]["lifetime_years"])
     pr = T["profiles.csv"]
     cf = {
         (r["site"], r["tech"], r["slice"]): r["capacity_factor"]

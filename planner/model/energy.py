@@ -46,6 +46,13 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.CAPPED_SKY = pyo.Set(initialize=capped, dimen=3, ordered=True)
     m.max_capacity = pyo.Constraint(m.CAPPED_SKY, rule=lambda m, s, k, y: m.capacity[s, k, y] <= d.max_mw[s, k])
 
+    # Capacity in service enters a row of every slice; one variable per (s, k, y) defined
+    # once keeps the build-year terms out of those rows (exact substitution).
+    used = sorted({(s, k, y) for s, k, y, h in d.gen_skyh} | {(s, k, y) for s, k, y, h in d.stor_skyh})
+    m.CAPUSE_SKY = pyo.Set(initialize=used, dimen=3, ordered=True)
+    m.cap_mw = pyo.Var(m.CAPUSE_SKY, within=pyo.NonNegativeReals)
+    m.cap_def = pyo.Constraint(m.CAPUSE_SKY, rule=lambda m, s, k, y: m.cap_mw[s, k, y] == m.capacity[s, k, y])
+
     m.gen = pyo.Var(m.GEN_SKYH, within=pyo.NonNegativeReals)
 
     def grid_bounds(m, s, y, h):
@@ -60,7 +67,7 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     def gen_limit(m, s, k, y, h):  # constraint 7
         t = d.tech[k]
         share = d.cf[s, k, h] if t["kind"] == "variable" else t["availability"]
-        return m.gen[s, k, y, h] <= share * m.capacity[s, k, y]
+        return m.gen[s, k, y, h] <= share * m.cap_mw[s, k, y]
 
     m.gen_limit = pyo.Constraint(m.GEN_SKYH, rule=gen_limit)
 
@@ -74,11 +81,11 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         ),
     )
     m.soc_limit = pyo.Constraint(
-        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.soc[s, k, y, h] <= d.tech[k]["storage_hours"] * m.capacity[s, k, y]
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.soc[s, k, y, h] <= d.tech[k]["storage_hours"] * m.cap_mw[s, k, y]
     )
-    m.charge_limit = pyo.Constraint(m.STOR_SKYH, rule=lambda m, s, k, y, h: m.charge[s, k, y, h] <= m.capacity[s, k, y])
+    m.charge_limit = pyo.Constraint(m.STOR_SKYH, rule=lambda m, s, k, y, h: m.charge[s, k, y, h] <= m.cap_mw[s, k, y])
     m.discharge_limit = pyo.Constraint(
-        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.discharge[s, k, y, h] <= m.capacity[s, k, y]
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: m.discharge[s, k, y, h] <= m.cap_mw[s, k, y]
     )
 
     gen_by_syh = defaultdict(list)
@@ -99,7 +106,7 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     m.BAL_SYH = pyo.Set(initialize=bal, dimen=3, ordered=True)
     m.power_balance = pyo.Constraint(
-        m.BAL_SYH, rule=lambda m, s, y, h: supply(m, s, y, h) >= m.facility_load[s, y]
+        m.BAL_SYH, rule=lambda m, s, y, h: supply(m, s, y, h) >= m.load_mw[s, y]
     )  # constraint 6
 
     # CO2 in kt per year: kg/MWh x MWh / 1e6

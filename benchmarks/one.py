@@ -1,0 +1,89 @@
+"""One benchmark size, run in its own process (so its peak RSS is its own): load, validate,
+build, hand-off, solve, write -- each timed -- then print one JSON line.
+
+    python -m benchmarks.one SCENARIO_DIR OUT_DIR --time-limit S [--mps FILE] [--no-heuristic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenario")
+    ap.add_argument("out")
+    ap.add_argument("--time-limit", type=float, required=True)
+    ap.add_argument("--mip-gap", type=float, default=0.01)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--mps")
+    ap.add_argument("--no-heuristic", action="store_true")
+    a = ap.parse_args(argv)
+
+    import planner.validate as validate
+    from planner.model import build_data, build_model
+    from planner.results_io import write_results
+    from planner.scenario import load_scenario
+    from planner.solution import extract
+    from planner.solve import solve_model
+
+    t = {}
+    spent = {"validate": 0.0}
+    cross = validate.cross_checks
+
+    def timed_cross(*args, **kw):
+        t0 = time.perf_counter()
+        try:
+            return cross(*args, **kw)
+        finally:
+            spent["validate"] += time.perf_counter() - t0
+
+    validate.cross_checks = timed_cross
+    t0 = time.perf_counter()
+    scn = load_scenario(a.scenario)
+    total = time.perf_counter() - t0
+    t["validate"] = spent["validate"]
+    t["load"] = total - spent["validate"]
+    t0 = time.perf_counter()
+    d = build_data(scn)
+    m = build_model(d)
+    t["build"] = time.perf_counter() - t0
+    res = solve_model(
+        m,
+        time_limit=a.time_limit,
+        mip_gap=a.mip_gap,
+        threads=a.threads,
+        seed=1,
+        heuristic=not a.no_heuristic,
+        write_mps=a.mps,
+    )
+    t["handoff"] = res.timings["handoff"]
+    t["solve"] = res.timings["solve"]
+    t["heuristic"] = res.timings.get("heuristic", 0.0)
+    t0 = time.perf_counter()
+    if res.has_solution:
+        tables = extract(m, d)
+        summary = {"status": res.status, "objective_usd": res.objective * 1e6, "mip_gap": res.gap, "sizes": res.sizes}
+        write_results(Path(a.out), tables, summary, {})
+    t["write"] = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    out = {
+        "timings": t,
+        "peak_rss_mb": peak_mb,
+        "sizes": res.sizes,
+        "status": res.status,
+        "objective": res.objective,
+        "bound": res.bound,
+        "gap": res.gap,
+        "heuristic": {k: v for k, v in res.heuristic.items() if isinstance(v, (int, float, str, bool))},
+    }
+    sys.stdout.write("RESULT " + json.dumps(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
