@@ -43,7 +43,7 @@ class Size:
 
 QUICK = [
     Size("us (bundled)", 0, 10, 24, 11, 120, bundled="us"),
-    Size("world (bundled)", 0, 10, 24, 11, 120, bundled="world"),
+    Size("world (bundled)", 0, 10, 24, 11, 240, bundled="world"),
     Size("syn 20x10x24x11", 20, 10, 24, 11, 45),
     Size("syn 100x20x96x12", 100, 20, 96, 12, 30),
 ]
