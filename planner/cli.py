@@ -141,9 +141,10 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     t_load = time.perf_counter() - t0
     for w in scn.warnings:
         err.print(f"warning: {w.sentence()}", markup=False, soft_wrap=True)
+    from .results_io import prepare_output
+
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"--out {target} is a file, not a folder.")
+    target = prepare_output(target, overwrite, protect=[path])
     progress = None
     status = None
     if not quiet:

@@ -130,6 +130,12 @@ def read_table(
             warnings.append(Problem(fname, 1, h, f"is not a known column of this file and is ignored{hint}"))
     missing = [c for c in spec.columns if c.name not in header and not (c.blank != REQUIRED or c.type == "text")]
     unknown = [h for h in header if h and h not in known]
+    for c in spec.columns:
+        if c.name not in header and c.blank in (NO_LIMIT, START_YEAR) and kept:
+            meaning = "no limit" if c.blank == NO_LIMIT else "the start year"
+            warnings.append(
+                Problem(fname, 1, c.name, f"is missing from the header, so every row is read as blank ({meaning})")
+            )
     for c in missing:
         near = difflib.get_close_matches(c.name, unknown, n=1)
         hint = f"; the header has {near[0]} instead, rename it to {c.name} if that is meant" if near else ""
@@ -291,13 +297,12 @@ def _parse_column(
             out.append(math.nan)
             continue
         if col.type in ("int", "year") and not float(v).is_integer():
-            what = "year" if col.type == "year" else "whole number"
             errors.append(
                 Problem(
                     fname,
                     row,
                     col.name,
-                    f"{cell} is not a whole {what}" if col.type == "int" else f"{cell} is not a whole year",
+                    f"{cell} is not a whole number" if col.type == "int" else f"{cell} is not a whole year",
                 )
             )
             out.append(math.nan)

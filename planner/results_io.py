@@ -21,6 +21,41 @@ FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
 
 
+def is_results_folder(folder: Path) -> bool:
+    """True when ``folder`` holds a results folder written by planner (its summary.json)."""
+    return (Path(folder) / "summary.json").is_file()
+
+
+def prepare_output(out: Path, overwrite: bool, protect: list[Path] = ()) -> Path:
+    """Check, before any solving, that a plan can be written to ``out``; returns ``out``
+    resolved to an absolute path. Raises :class:`planner.errors.UsageError` when ``out`` is
+    a file, when ``overwrite`` would replace a folder that is not a results folder (user
+    files are never deleted), when ``out`` is or contains a ``protect`` folder (the
+    scenario), or when its parent folder cannot be written."""
+    from .errors import UsageError
+
+    out = Path(out).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder.")
+    for p in protect:
+        p = Path(p).resolve()
+        if out == p or out in p.parents:
+            raise UsageError(f"--out {out} is or contains the scenario folder {p}; choose another results folder.")
+    if overwrite and out.exists() and any(out.iterdir()) and not is_results_folder(out):
+        raise UsageError(
+            f"--overwrite would replace {out}, which is not a results folder (no summary.json); nothing was deleted."
+        )
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = parent / f".planner-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise UsageError(f"Cannot write results under {parent} ({e.strerror}).") from None
+    return out
+
+
 def choose_folder(out: Path, overwrite: bool) -> Path:
     """The folder a plan will be written to (see module docstring)."""
     if not out.exists() or overwrite:
@@ -59,6 +94,8 @@ def write_results(
                 p.write_text(content, encoding="utf-8")
         old = None
         if out.exists():
+            if any(out.iterdir()) and not is_results_folder(out):
+                raise FileExistsError(f"{out} exists and is not a results folder")
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             os.replace(out, old)
         os.replace(tmp, out)

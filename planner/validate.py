@@ -157,6 +157,20 @@ def check_slices(config, tables, labels):
             )
         )
     for day, g in sl.groupby("day"):
+        g = g.sort_values(["hour", "_row"], kind="stable")
+        prev_end, prev_row = None, None
+        for r in g.to_dict("records"):
+            if prev_end is not None and pd.notna(r["hour"]) and r["hour"] < prev_end - 1e-9:
+                errors.append(
+                    Problem(
+                        labels["slices.csv"],
+                        int(r["_row"]),
+                        "hour",
+                        f"slice {r['slice']} of day '{day}' starts at hour {r['hour']:g}, before the slice of row {prev_row} ends (hour {prev_end:g}); slices of a day may not overlap",
+                    )
+                )
+            if pd.notna(r["hour"]) and pd.notna(r["duration_h"]):
+                prev_end, prev_row = r["hour"] + r["duration_h"], int(r["_row"])
         tot = g["duration_h"].sum()
         if tot > 24 + 1e-9:
             errors.append(

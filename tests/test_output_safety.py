@@ -1,0 +1,73 @@
+"""Output paths never cost a user a file, and ambiguous slices or missing limit columns are
+not planned on silently (bugs found by trying to break the CLI)."""
+
+from __future__ import annotations
+
+from builder import BASE, write_scenario
+from click.testing import CliRunner
+
+from planner.cli import main
+
+
+def _solve(*args):
+    return CliRunner().invoke(main, ["solve", *map(str, args), "--quiet", "--no-marginals"])
+
+
+def test_overwrite_refuses_a_folder_that_is_not_a_results_folder(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("keep me")
+    r = _solve(scn, "--out", user, "--overwrite")
+    assert r.exit_code == 2
+    assert "not a results folder" in r.output and "nothing was deleted" in r.output
+    assert (user / "notes.txt").read_text() == "keep me"
+
+
+def test_out_may_not_be_the_scenario_folder(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    for out in (scn, tmp_path):
+        r = _solve(scn, "--out", out, "--overwrite")
+        assert r.exit_code == 2 and "scenario folder" in r.output
+    assert (scn / "scenario.toml").is_file() and (scn / "sites.csv").is_file()
+
+
+def test_overwrite_replaces_a_results_folder(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    assert _solve(scn, "--out", out).exit_code == 0
+    assert _solve(scn, "--out", out, "--overwrite").exit_code == 0
+    assert (out / "summary.json").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("res")] == ["res"]
+
+
+def test_scenario_name_must_not_be_a_path(tmp_path):
+    scn = write_scenario(tmp_path / "scn", toml={"name": "../escape"})
+    r = CliRunner().invoke(main, ["validate", str(scn)])
+    assert r.exit_code == 1
+    assert "scenario.toml, column name: '../escape' is not a plain name" in r.output
+
+
+def test_overlapping_slices_are_an_error(tmp_path):
+    slices = [
+        {"slice": "a", "day": "d", "hour": 0, "duration_h": 12, "days_per_year": 365, "grid_price_mult": 1},
+        {"slice": "b", "day": "d", "hour": 6, "duration_h": 12, "days_per_year": 365, "grid_price_mult": 1},
+    ]
+    scn = write_scenario(tmp_path / "scn", slices=slices)
+    r = CliRunner().invoke(main, ["validate", str(scn)])
+    assert r.exit_code == 1
+    assert (
+        "slices.csv, row 3, column hour: slice b of day 'd' starts at hour 6, before the slice of row 2 ends (hour 12)"
+        in r.output
+    )
+
+
+def test_missing_limit_column_is_a_warning(tmp_path):
+    site = {k: v for k, v in BASE["sites"][0].items() if k != "grid_cap_mw"}
+    scn = write_scenario(tmp_path / "scn", sites=[site])
+    r = CliRunner().invoke(main, ["validate", str(scn)])
+    assert r.exit_code == 0
+    assert (
+        "sites.csv, row 1, column grid_cap_mw: is missing from the header, so every row is read as blank (no limit)"
+        in r.output
+    )
