@@ -331,6 +331,10 @@ def _read_folder(folder: Path):
         return read_folder(folder)
     except FileNotFoundError as e:
         raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
+    except ValueError as e:
+        from .errors import InputError, Problem
+
+        raise InputError([Problem(str(folder), None, None, f"is not a readable results folder: {e}")]) from None
 
 
 def _write_atomic(folder: Path, files: dict) -> None:

@@ -127,12 +127,35 @@ def infrastructure_table(m, d) -> pd.DataFrame:
 def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Tables and summary of a results folder, with the optional tables where present.
     Raises FileNotFoundError when a required file is missing."""
+    from .solution import COLUMNS
+
     folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"summary.json is not valid JSON ({e})") from None
+    required = ("scenario", "start_year", "end_year", "status", "objective_usd")
+    if not isinstance(summary, dict) or any(k not in summary for k in required):
+        raise ValueError(
+            f"summary.json lacks {', '.join(k for k in required if not isinstance(summary, dict) or k not in summary)}"
+        )
+    if not isinstance(summary["objective_usd"], int | float) or not isinstance(summary["start_year"], int):
+        raise ValueError("summary.json has a non-numeric objective_usd or start_year")
     tables = {}
     # only the empty cell is blank: a site, chip or model named "NA" stays a string
     for name in TABLE_FILES:
-        tables[name] = _read_csv(folder / f"{name}.csv")
+        try:
+            t = _read_csv(folder / f"{name}.csv")
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # pandas parser errors, empty files, bad bytes
+            raise ValueError(
+                f"{name}.csv cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
+            ) from None
+        lacking = [c for c in COLUMNS[name] if c not in t.columns]
+        if lacking:
+            raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
+        tables[name] = t
     for name in OPTIONAL_TABLES:
         f = folder / f"{name}.csv"
         if f.exists():

@@ -71,3 +71,15 @@ def test_missing_limit_column_is_a_warning(tmp_path):
         "sites.csv, row 1, column grid_cap_mw: is missing from the header, so every row is read as blank (no limit)"
         in r.output
     )
+
+
+def test_garbled_results_folder_is_one_sentence(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    assert _solve(scn, "--out", out).exit_code == 0
+    (out / "costs.csv").write_text('a,"b\n')
+    for args in (["report", out], ["export", out, "--format", "json"], ["compare", out, out]):
+        r = CliRunner().invoke(main, [str(a) for a in args])
+        assert r.exit_code == 1, r.output
+        assert "is not a readable results folder: costs.csv cannot be read" in r.output
+        assert "Traceback" not in r.output
