@@ -27,7 +27,7 @@ ZERO = 1e-6  # LP values at or below this are "not used"
 
 
 def mip_start(
-    ho, time_limit: float, mip_gap: float, threads: int, seed: int, share: float = 0.5, restricted_gap: float = 0.25
+    ho, time_limit: float, mip_gap: float, threads: int, seed: int, share: float = 0.75, restricted_gap: float = 0.25
 ):
     """Return ``(col_values or None, info)`` for the compiled program ``ho``
     (:class:`planner.solve.Handoff`). Spends at most ``share`` of ``time_limit`` -- or all of

@@ -373,7 +373,22 @@ def solve_model(
         status = "interrupted"
     elif stopped["deadline"] and status == "interrupted":
         status = "time_limit" if has_sol else "no_solution"
-    if model_status == highspy.HighsModelStatus.kModelEmpty:
+    use_start = (
+        start is not None
+        and status != "interrupted"
+        and hinfo.get("objective") is not None
+        and (not has_sol or objective > hinfo["objective"] + 1e-9 * abs(hinfo["objective"]))
+    )
+    if use_start:
+        # HiGHS may set the start aside (e.g. on a tolerance) and end with a worse plan of its
+        # own: the better plan is kept, with the best bound either of them proved
+        objective = hinfo["objective"]
+        bound = max(b for b in (bound, hinfo.get("lp_bound")) if b is not None)
+        gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+        has_sol = True
+        status = "optimal" if gap <= float(mip_gap) else ("time_limit" if status != "infeasible" else status)
+        ho.load(start)
+    elif model_status == highspy.HighsModelStatus.kModelEmpty:
         objective, bound, gap, has_sol = float(ho.lp.offset_), None, 0.0, True
     elif has_sol:
         ho.load(h.getSolution().col_value)
