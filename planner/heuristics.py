@@ -83,6 +83,10 @@ def mip_start(
     h.setOptionValue("time_limit", left)
     # a tighter gap than requested: the start should land within the gap of the LP bound
     h.setOptionValue("mip_rel_gap", float(mip_gap) * restricted_gap)
+    # and stop as soon as a plan is within the requested gap of the LP bound: proving the
+    # restricted MIP's own optimality would not prove anything more about the full program
+    if lp_bound > 0:
+        h.setOptionValue("objective_target", lp_bound / (1.0 - float(mip_gap)) * (1.0 - 1e-9))
     with run_guard(stopped):
         h.run()
     sol_ok = h.getInfo().primal_solution_status == 2 and h.getInfo().mip_gap < 1e20
