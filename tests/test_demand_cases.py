@@ -49,15 +49,3 @@ def test_higher_demand_builds_more(plans):
     # MW IT grows with demand: base 2026 demand is 1.25x low and 0.8x high
     assert base["mw"] / low["mw"] == pytest.approx(1.25, rel=0.15)
     assert high["mw"] / base["mw"] == pytest.approx(1.25, rel=0.15)
-
-
-if __name__ == "__main__":  # pragma: no cover - prints the figures quoted in the issue note
-    import tempfile
-    from pathlib import Path
-
-    class _F:
-        def mktemp(self, name):
-            return Path(tempfile.mkdtemp(prefix=name))
-
-    for case, v in plans.__wrapped__(_F()).items():
-        print(case, v)
