@@ -107,10 +107,51 @@ def write_results(
     return out
 
 
-def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Read the tables and summary.json of a results folder. Raises FileNotFoundError."""
+KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
+SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # only an empty cell is blank: a site, chip or model named "NA" stays a string
+    t = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    for col in KEY_COLUMNS:
+        if col in t.columns and t[col].dtype == object:
+            t[col] = t[col].astype(str)
+    return t
+
+
+def read_results(folder: Path, optional: tuple[str, ...] = ()) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Read summary.json and the tables of a results folder (each of ``optional`` too, where
+    present). Raises FileNotFoundError when summary.json or a table is missing, and
+    ValueError naming the file when one cannot be parsed or lacks its columns."""
+    from .solution import COLUMNS
+
     folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    # only an empty cell is blank: "NA" is a valid site, region or model name
-    tables = {name: pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""]) for name in TABLE_FILES}
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"summary.json is not valid JSON ({e})") from None
+    if not isinstance(summary, dict) or any(k not in summary for k in SUMMARY_KEYS):
+        lacking = [k for k in SUMMARY_KEYS if not isinstance(summary, dict) or k not in summary]
+        raise ValueError(f"summary.json lacks {', '.join(lacking)}")
+    if not isinstance(summary["objective_usd"], int | float) or not isinstance(summary["start_year"], int):
+        raise ValueError("summary.json has a non-numeric objective_usd or start_year")
+    tables = {}
+    for name in TABLE_FILES:
+        try:
+            t = _read_csv(folder / f"{name}.csv")
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # pandas parser errors, empty files, bad bytes
+            raise ValueError(
+                f"{name}.csv cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
+            ) from None
+        lacking = [c for c in COLUMNS[name] if c not in t.columns]
+        if lacking:
+            raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
+        tables[name] = t
+    for name in optional:
+        f = folder / f"{name}.csv"
+        if f.exists():
+            tables[name] = _read_csv(f)
     return tables, summary

@@ -15,7 +15,6 @@ Two kinds of helpers:
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from .results_io import FLOAT_FORMAT, TABLE_FILES
+from .results_io import FLOAT_FORMAT, read_results
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
 
@@ -125,42 +124,9 @@ def infrastructure_table(m, d) -> pd.DataFrame:
 
 
 def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Tables and summary of a results folder, with the optional tables where present.
-    Raises FileNotFoundError when a required file is missing."""
-    from .solution import COLUMNS
-
-    folder = Path(folder)
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"summary.json is not valid JSON ({e})") from None
-    required = ("scenario", "start_year", "end_year", "status", "objective_usd")
-    if not isinstance(summary, dict) or any(k not in summary for k in required):
-        raise ValueError(
-            f"summary.json lacks {', '.join(k for k in required if not isinstance(summary, dict) or k not in summary)}"
-        )
-    if not isinstance(summary["objective_usd"], int | float) or not isinstance(summary["start_year"], int):
-        raise ValueError("summary.json has a non-numeric objective_usd or start_year")
-    tables = {}
-    # only the empty cell is blank: a site, chip or model named "NA" stays a string
-    for name in TABLE_FILES:
-        try:
-            t = _read_csv(folder / f"{name}.csv")
-        except FileNotFoundError:
-            raise
-        except Exception as e:  # pandas parser errors, empty files, bad bytes
-            raise ValueError(
-                f"{name}.csv cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
-            ) from None
-        lacking = [c for c in COLUMNS[name] if c not in t.columns]
-        if lacking:
-            raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
-        tables[name] = t
-    for name in OPTIONAL_TABLES:
-        f = folder / f"{name}.csv"
-        if f.exists():
-            tables[name] = _read_csv(f)
-    return tables, summary
+    """Tables and summary of a results folder, with the optional tables of this module where
+    present (:func:`planner.results_io.read_results`)."""
+    return read_results(folder, optional=OPTIONAL_TABLES)
 
 
 def as_written(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -174,14 +140,6 @@ def as_written(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                 t[col] = [float(FLOAT_FORMAT % v) if v == v else v for v in t[col]]
         out[name] = t
     return out
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    t = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    for col in ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name"):
-        if col in t.columns and t[col].dtype == object:
-            t[col] = t[col].astype(str)
-    return t
 
 
 # ---------------------------------------------------------------- views on the tables
