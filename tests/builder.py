@@ -202,3 +202,25 @@ def write_scenario(folder: Path, **overrides) -> Path:
         df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=COLUMNS.get(key, []))
         df.to_csv(folder / fname, index=False)
     return folder
+
+
+def bundled_copy(dest: Path, end_year: int, name: str = "world") -> Path:
+    """Copy the bundled scenario ``name`` to ``dest`` with its horizon cut at ``end_year``
+    (demand beyond it is dropped with a warning when loaded). Skips the test when the
+    bundled scenario is absent."""
+    import re
+    import shutil
+
+    import pytest
+
+    from planner.scenario import SCENARIOS_DIR
+
+    src = SCENARIOS_DIR / name
+    if not src.is_dir():
+        pytest.skip(f"bundled scenario {name} not present")
+    shutil.copytree(src, dest, dirs_exist_ok=True)
+    toml = Path(dest) / "scenario.toml"
+    text, n = re.subn(r"(?m)^end_year\s*=\s*\d+", f"end_year = {end_year}", toml.read_text())
+    assert n == 1, "scenario.toml has no end_year line"
+    toml.write_text(text)
+    return Path(dest)

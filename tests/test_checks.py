@@ -4,12 +4,12 @@ reported as a bug report with the numbers."""
 from __future__ import annotations
 
 import pytest
+from builder import bundled_copy
 from small import write_small
 
 from planner.checks import bug_report, check_plan, check_results
 from planner.results_io import write_results
 from planner.run import plan
-from planner.scenario import SCENARIOS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +77,6 @@ def test_objective_mismatch_is_a_bug_report_with_numbers(solved):
 
 @pytest.mark.slow
 def test_invariants_hold_on_bundled_world(tmp_path):
-    import shutil
-
-    src = SCENARIOS_DIR / "world"
-    if not src.is_dir():
-        pytest.skip("bundled scenario world not present")
-    shutil.copytree(src, tmp_path / "world")
-    toml = tmp_path / "world" / "scenario.toml"
-    text = toml.read_text()
-    toml.write_text(text.replace("end_year = 2035", "end_year = 2027"))
-    p = plan(tmp_path / "world")
+    p = plan(bundled_copy(tmp_path / "world", 2027))
     assert p.result.has_solution
     assert check_plan(p) == []

@@ -4,21 +4,17 @@ fewer sites, and all demand is served."""
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
+from builder import bundled_copy
 
 from planner.run import plan
-from planner.scenario import CATALOG_DIR, DATA_DIR, SCENARIOS_DIR
+from planner.scenario import CATALOG_DIR, DATA_DIR
 
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world1")
-    shutil.copytree(SCENARIOS_DIR / "world", folder, dirs_exist_ok=True)
-    toml = (folder / "scenario.toml").read_text()
-    (folder / "scenario.toml").write_text(toml.replace("end_year = 2035", "end_year = 2026"))
+    folder = bundled_copy(tmp_path_factory.mktemp("world1"), 2026)
     per_unit = pd.read_csv(CATALOG_DIR / "chips.csv").set_index("chip")["chips_per_unit"]
     out = {}
     for case in ("low", "base", "high"):

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builder import bundled_copy
 from small import write_small
 
 from planner.results_io import TABLE_FILES, write_results
 from planner.run import plan
-from planner.scenario import SCENARIOS_DIR
 
 
 def shuffle_rows(folder: Path, seed: int) -> None:
@@ -46,13 +46,7 @@ def test_rerun_and_shuffled_rows_give_identical_results(tmp_path):
 
 @pytest.mark.slow
 def test_bundled_world_is_deterministic(tmp_path):
-    src = SCENARIOS_DIR / "world"
-    if not src.is_dir():
-        pytest.skip("bundled scenario world not present")
-    scn = tmp_path / "world"
-    shutil.copytree(src, scn)
-    toml = scn / "scenario.toml"
-    toml.write_text(toml.read_text().replace("end_year = 2035", "end_year = 2027"))
+    scn = bundled_copy(tmp_path / "world", 2027)
     first = result_bytes(scn, tmp_path / "r1")
     shuffled = tmp_path / "shuffled"
     shutil.copytree(scn, shuffled)

@@ -5,7 +5,6 @@ sibling is made instead); Ctrl-C during a solve stops cleanly and leaves no fold
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,12 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builder import write_scenario
+from builder import bundled_copy, write_scenario
 from click.testing import CliRunner
 
 from planner.cli import main
 from planner.results_io import write_results
-from planner.scenario import SCENARIOS_DIR
 
 
 def test_crash_while_writing_leaves_no_folder(tmp_path, monkeypatch):
@@ -84,14 +82,7 @@ def test_existing_folder_gets_a_timestamped_sibling(tmp_path):
 
 
 def _slow_scenario(tmp_path: Path) -> Path:
-    src = SCENARIOS_DIR / "world"
-    if not src.is_dir():
-        pytest.skip("bundled scenario world not present")
-    dst = tmp_path / "world"
-    shutil.copytree(src, dst)
-    toml = dst / "scenario.toml"
-    toml.write_text(toml.read_text().replace("end_year = 2035", "end_year = 2027"))
-    return dst
+    return bundled_copy(tmp_path / "world", 2027)
 
 
 @pytest.mark.parametrize("delay", [1.5, 6.0], ids=["while_building", "while_solving"])
