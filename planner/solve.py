@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 log = logging.getLogger(__name__)
@@ -125,8 +126,14 @@ class Handoff:
 
 
 def hand_off(m: pyo.ConcreteModel) -> Handoff:
-    """Compile ``m`` (linear, one minimising objective) to a column-wise ``HighsLp``."""
+    """Compile ``m`` (linear, one minimising objective) to a column-wise ``HighsLp``.
+    The garbage collector is paused meanwhile (as Pyomo's compiler does itself)."""
     t0 = time.perf_counter()
+    with PauseGC():
+        return _hand_off(m, t0)
+
+
+def _hand_off(m: pyo.ConcreteModel, t0: float) -> Handoff:
     repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
     cols = repn.columns
     n = len(cols)
