@@ -44,8 +44,9 @@ class Size:
 QUICK = [
     Size("us (bundled)", 0, 10, 24, 11, 120, bundled="us"),
     Size("world (bundled)", 0, 10, 24, 11, 240, bundled="world"),
-    Size("syn 20x10x24x11", 20, 10, 24, 11, 45),
-    Size("syn 100x20x96x12", 100, 20, 96, 12, 30),
+    Size("syn 20x10x24x11", 20, 10, 24, 11, 60),
+    Size("syn 50x10x24x11", 50, 10, 24, 11, 600),
+    Size("syn 100x20x96x12", 100, 20, 96, 12, 240),
 ]
 FULL = [
     Size("us (bundled)", 0, 10, 24, 11, 120, bundled="us"),
@@ -135,6 +136,7 @@ COLS = [
     "validate_s",
     "build_s",
     "handoff_s",
+    "handoff_peak_mb",
     "solve_s",
     "write_s",
     "total_s",
@@ -167,6 +169,7 @@ def row_of(r: dict) -> dict:
     total = sum(t[k] for k in ("load", "validate", "build", "handoff", "solve", "write"))
     row["total_s"] = round(total, 1)
     row["peak_rss_mb"] = round(o["peak_rss_mb"])
+    row["handoff_peak_mb"] = "" if o.get("handoff_peak_mb") is None else round(o["handoff_peak_mb"])
     row.update({k: o["sizes"].get(k, "") for k in ("variables", "integers", "constraints", "nonzeros")})
     row["status"] = o["status"]
     row["gap"] = "" if o["gap"] is None else f"{o['gap']:.2%}"
@@ -183,7 +186,18 @@ def row_of(r: dict) -> dict:
     return row
 
 
-def markdown(rows: list[dict], mach: dict, mode: str, seconds: float, extra: list[dict]) -> str:
+CHECKPOINTS = (30, 60, 120, 300, 600)  # seconds of solve
+
+
+def gap_at(trace: list, t: float) -> str:
+    """Gap of the best plan known ``t`` seconds into the solve ('-' before the first plan)."""
+    known = [g for s, g in trace if s <= t]
+    return f"{known[-1]:.2%}" if known else "-"
+
+
+def markdown(
+    rows: list[dict], mach: dict, mode: str, seconds: float, extra: list[dict], traces: dict | None = None
+) -> str:
     out = ["# Benchmark results", ""]
     out.append(f"Produced by `python -m benchmarks {mode}` in {seconds / 60:.1f} min.")
     out.append("")
@@ -217,13 +231,27 @@ def markdown(rows: list[dict], mach: dict, mode: str, seconds: float, extra: lis
                 f"{e.get('fixed', '')} / {e.get('free', '')} | {e.get('seconds', '')} |"
             )
         out.append("")
+    if traces:
+        out.append(
+            "Gap against time: the relative gap of the best plan known that many seconds into the solve "
+            "stage (start heuristic included; '-' = no plan yet), and the final gap."
+        )
+        out.append("")
+        out.append("| size | " + " | ".join(f"{c} s" for c in CHECKPOINTS) + " | final |")
+        out.append("|---|" + "---|" * (len(CHECKPOINTS) + 1))
+        for name, tr in traces.items():
+            final = f"{tr[-1][1]:.2%} at {tr[-1][0]:g} s" if tr else "no plan"
+            out.append(f"| {name} | " + " | ".join(gap_at(tr, c) for c in CHECKPOINTS) + f" | {final} |")
+        out.append("")
     return "\n".join(out) + "\n"
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     g = ap.add_mutually_exclusive_group()
-    g.add_argument("--quick", action="store_true", help="small sizes, short limits (about 10 min; default)")
+    g.add_argument(
+        "--quick", action="store_true", help="bundled scenarios, 20, 50 and 100 sites (about 40 min; default)"
+    )
     g.add_argument("--full", action="store_true", help="up to 200 sites x 20 years x 96 slices x 12 chips (hours)")
     ap.add_argument("--time-limit", type=float, help="override every size's solver time limit (s)")
     ap.add_argument("--sizes", nargs="*", help="only sizes whose name contains one of these")
@@ -240,7 +268,7 @@ def main(argv=None) -> None:
         mode += f" --time-limit {a.time_limit:g}"
     mach = machine()
     print(f"machine: {mach}")
-    rows, extra = [], []
+    rows, extra, traces = [], [], {}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="planner_bench_") as tmp:
         for sz in sizes:
@@ -248,6 +276,7 @@ def main(argv=None) -> None:
             r = run_size(sz, Path(tmp), a.threads, not a.no_heuristic)
             row = row_of(r)
             rows.append(row)
+            traces[sz.name] = r["ours"].get("trace") or []
             h = r["ours"].get("heuristic") or {}
             if h:
                 extra.append(
@@ -269,7 +298,7 @@ def main(argv=None) -> None:
         w = csv.DictWriter(f, fieldnames=COLS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    (out / "RESULTS.md").write_text(markdown(rows, mach, mode, seconds, extra))
+    (out / "RESULTS.md").write_text(markdown(rows, mach, mode, seconds, extra, traces))
     print(f"\nwrote {out / 'results.csv'} and {out / 'RESULTS.md'} ({seconds / 60:.1f} min)")
 
 

@@ -1,5 +1,7 @@
 """One benchmark size, run in its own process (so its peak RSS is its own): load, validate,
-build, hand-off, solve, write -- each timed -- then print one JSON line.
+build, hand-off, solve, write -- each timed -- then print one JSON line, with the peak RSS
+up to the end of the hand-off and the gap against solve time (the start heuristic's plan,
+then each change HiGHS reports, then the final gap).
 
     python -m benchmarks.one SCENARIO_DIR OUT_DIR --time-limit S [--mps FILE] [--no-heuristic]
 """
@@ -44,6 +46,24 @@ def main(argv=None) -> None:
             spent["validate"] += time.perf_counter() - t0
 
     validate.cross_checks = timed_cross
+
+    import planner.solve as solve_mod
+
+    handoff = solve_mod.hand_off
+    after = {}
+
+    def measured_handoff(m):
+        ho = handoff(m)
+        after["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        return ho
+
+    solve_mod.hand_off = measured_handoff
+    trace = []  # (seconds since the solve began, relative gap) each time the gap changes
+
+    def progress(elapsed, incumbent, bound, gap):
+        if gap is not None and (not trace or abs(trace[-1][1] - gap) > 1e-6):
+            trace.append((round(elapsed, 1), gap))
+
     t0 = time.perf_counter()
     scn = load_scenario(a.scenario)
     total = time.perf_counter() - t0
@@ -61,6 +81,7 @@ def main(argv=None) -> None:
         seed=1,
         heuristic=not a.no_heuristic,
         write_mps=a.mps,
+        progress=progress,
     )
     t["handoff"] = res.timings["handoff"]
     t["solve"] = res.timings["solve"]
@@ -71,10 +92,17 @@ def main(argv=None) -> None:
         summary = {"status": res.status, "objective_usd": res.objective * 1e6, "mip_gap": res.gap, "sizes": res.sizes}
         write_results(Path(a.out), tables, summary, {})
     t["write"] = time.perf_counter() - t0
+    h = res.heuristic
+    if h.get("gap_to_lp") is not None:  # the start plan, known when the heuristic ends
+        trace.insert(0, (round(h["seconds"], 1), h["gap_to_lp"]))
+    if res.gap is not None:
+        trace.append((round(res.timings["solve"], 1), res.gap))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     out = {
         "timings": t,
         "peak_rss_mb": peak_mb,
+        "handoff_peak_mb": after.get("peak_mb"),
+        "trace": sorted(trace),
         "sizes": res.sizes,
         "status": res.status,
         "objective": res.objective,

@@ -84,6 +84,7 @@ class ModelData:
     grid_syh: list[tuple]
     load_sy: list[tuple]
     max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
+    identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -315,4 +316,38 @@ def build_data(scn) -> ModelData:
         grid_syh=grid,
         load_sy=load_sy,
         max_units=max_units,
+        identical_sites=_identical_sites(S, site, T),
     )
+
+
+# columns of sites.csv the program never reads (labels and map position)
+_DESCRIPTIVE = {"site", "name", "lat", "lon", "source", "_row"}
+
+
+def _identical_sites(S: list[str], site: dict, T: dict) -> list[list[str]]:
+    """Groups (2 or more, names sorted) of sites whose every input to the program is the
+    same: their sites.csv row apart from name, position and source, their site_power.csv
+    rows, their profiles.csv rows and their latency.csv rows. Any plan can swap two such
+    sites without changing its cost, which the symmetry-breaking rows of
+    :mod:`planner.model.tightening` use."""
+
+    def clean(v):
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    def rows_of(name: str, drop: tuple[str, ...]) -> dict:
+        out = defaultdict(list)
+        df = T[name]
+        cols = [c for c in df.columns if c not in drop]
+        for r in df.to_dict("records"):
+            out[r["site"]].append(tuple(clean(r[c]) for c in cols))
+        return out
+
+    power = rows_of("site_power.csv", ("site", "source", "_row"))
+    prof = rows_of("profiles.csv", ("site", "source", "_row"))
+    lat = rows_of("latency.csv", ("site", "source", "_row"))
+    groups = defaultdict(list)
+    for s in S:
+        row = tuple(sorted((k, clean(v)) for k, v in site[s].items() if k not in _DESCRIPTIVE))
+        key = (row, tuple(sorted(power.get(s, []))), tuple(sorted(prof.get(s, []))), tuple(sorted(lat.get(s, []))))
+        groups[repr(key)].append(s)
+    return [sorted(g) for g in groups.values() if len(g) > 1]

@@ -14,7 +14,13 @@ facility location, cut those fractional plans away:
   same plan opening the site later (the open cost is annualised from the opening year), so
   an optimal plan always satisfies it.
 
-Neither family excludes every optimal plan, so the optimum of DESIGN.md §4 is unchanged.
+- ``site_order[s,y]``: open[s,y] >= open[s',y] for consecutive sites s < s' of a group whose
+  every input is the same (:attr:`ModelData.identical_sites`). Swapping two such sites with
+  everything they host changes no cost, so among the optimal plans there is one opening them
+  in name order (open is non-decreasing, so "opened no later" is the order); without these
+  rows branch and bound explores each of the swapped copies.
+
+None of the families excludes every optimal plan, so the optimum of DESIGN.md §4 is unchanged.
 """
 
 from __future__ import annotations
@@ -29,7 +35,16 @@ from .data import ModelData
 def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Add the tightening inequalities to ``m`` (after the layers are defined); their names
     are listed in ``m.tightening`` so that dual analyses can set them aside."""
-    m.tightening = ["serve_needs_open", "open_needs_hall"]
+    m.tightening = ["serve_needs_open", "open_needs_hall", "site_order"]
+    order = [
+        (s, y, nxt)
+        for group in d.identical_sites
+        for s, nxt in zip(group, group[1:])
+        for y in d.years
+        if (s, y) in m.OPEN_SY and (nxt, y) in m.OPEN_SY
+    ]
+    m.SITE_ORDER = pyo.Set(initialize=order, dimen=3, ordered=True)
+    m.site_order = pyo.Constraint(m.SITE_ORDER, rule=lambda m, s, y, nxt: m.open[s, y] >= m.open[nxt, y])
     m.serve_needs_open = pyo.Constraint(
         m.SERVE_RSMY,
         rule=lambda m, r, s, mm, y: m.serve[r, s, mm, y] <= d.demand_rmy[r, mm, y] * m._open_of(s, y),
