@@ -246,7 +246,7 @@ def solve_extras(p, marginals: bool = True) -> tuple[dict, dict]:
     if marginals:
         from .marginal import analyse
 
-        mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit))
+        mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
         p.timings["marginal"] = mk.seconds
         status = mk.status
         out.update(mk.tables)

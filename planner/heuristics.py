@@ -2,12 +2,15 @@
 
 1. Solve the LP relaxation of the whole program (every integer made continuous). Its
    objective is a valid lower bound on the optimum.
-2. Fix to 0 every integer column (site opened, hall blocks, chip units, lumpy power units)
+2. Round every integer the relaxation uses up to the next integer and re-solve the rest as
+   an LP (warm-started from the relaxation's basis): a quick plan, usually a few per cent
+   above the bound, and a start for step 3.
+3. Fix to 0 every integer column (site opened, hall blocks, chip units, lumpy power units)
    that the relaxation leaves at 0, and solve the restricted MIP that remains (a small
    fraction of the integers, so HiGHS closes it quickly). The restricted program only
    removes options, so any plan it finds is a plan of the full program; it never has
    junk units of chips the relaxation does not use.
-3. The plan is handed to the full MIP as a start (``Highs.setSolution``). When it is
+4. The better plan is handed to the full MIP as a start (``Highs.setSolution``). When it is
    already within the requested gap of the LP bound the full MIP has nothing left to
    prove and :func:`mip_start` says so (``proven``): its gap is measured against the LP
    bound, which is weaker than HiGHS's own bound, so this is never optimistic.
@@ -65,11 +68,34 @@ def mip_start(
     info["lp_bound"] = lp_bound
     info["lp_seconds"] = time.perf_counter() - t0
 
+    # rounding: every integer rounded up from its relaxed value (more capacity than the
+    # relaxation uses), the rest re-solved as an LP warm-started from the relaxation's basis
+    lo, up = np.asarray(lp.col_lower_)[ints], np.asarray(lp.col_upper_)[ints]
+    r = np.clip(np.ceil(x[ints] - ZERO), lo, up)
+    h.changeColsBounds(len(ints), ints, r, r)
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("time_limit", max(1.0, budget - (time.perf_counter() - t0)))
+    with run_guard(stopped):
+        h.run()
+    h.setOptionValue("solver", "choose")
+    rounded = None
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        rounded = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        info["rounded"] = h.getInfo().objective_function_value
+    info["rounding_seconds"] = time.perf_counter() - t0 - info["lp_seconds"]
+    h.changeColsBounds(len(ints), ints, lo, up)
+
     # restricted MIP: integers the relaxation leaves at zero stay at zero
     zero = ints[x[ints] <= ZERO]
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     lower = np.asarray(lp.col_lower_)[zero]
     h.changeColsBounds(len(zero), zero, lower, lower)
+    if rounded is not None:
+        # the rounded plan keeps the unused integers at zero: a start for the restricted MIP
+        sol = highspy.HighsSolution()
+        sol.col_value = list(rounded)
+        sol.value_valid = True
+        h.setSolution(sol)
     elapsed = time.perf_counter() - t0
     left = budget - elapsed
     if float(time_limit) - elapsed < 3.0 * info["lp_seconds"] + 5.0:
@@ -81,6 +107,9 @@ def mip_start(
         info["seconds"] = time.perf_counter() - t0
         return None, info
     h.setOptionValue("time_limit", left)
+    # more of HiGHS's primal heuristics (default 0.05): the restricted MIP is after a good
+    # plan, not a proof; on world, 115-128 s to the target instead of 155 s (two seeds)
+    h.setOptionValue("mip_heuristic_effort", 0.3)
     # a tighter gap than requested: the start should land within the gap of the LP bound
     h.setOptionValue("mip_rel_gap", float(mip_gap) * restricted_gap)
     # and stop as soon as a plan is within the requested gap of the LP bound: proving the
@@ -92,11 +121,16 @@ def mip_start(
     sol_ok = h.getInfo().primal_solution_status == 2 and h.getInfo().mip_gap < 1e20
     info.update(fixed=int(len(zero)), free=int(len(ints) - len(zero)))
     info["seconds"] = time.perf_counter() - t0
-    if not sol_ok:
+    if sol_ok:
+        start = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        obj = h.getInfo().objective_function_value
+        if rounded is not None and info["rounded"] < obj:
+            start, obj = rounded, info["rounded"]
+    elif rounded is not None:
+        start, obj = rounded, info["rounded"]
+    else:
         info["status"] = h.modelStatusToString(h.getModelStatus())
         return None, info
-    start = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    obj = h.getInfo().objective_function_value
     gap = (obj - lp_bound) / max(abs(obj), 1e-9) if obj > 0 else None
     info.update(objective=obj, gap_to_lp=gap, proven=bool(gap is not None and gap <= mip_gap))
     return start, info

@@ -1,7 +1,8 @@
 """Marginal cost of a token and shadow prices of the binding limits of a solved plan.
 
-A MIP has no duals, so two linear programs are solved from the plan (both in memory with
-HiGHS, like :mod:`planner.solve`; the model is restored afterwards):
+A MIP has no duals, so two linear programs are solved from the plan, both from the program
+as compiled for the solve (:func:`planner.solve.resolve`: only bounds and integrality
+change, nothing is compiled again and the Pyomo model is not touched):
 
 short run ("fleet as planned")
     Every integer and binary decision (sites opened, hall blocks, chip units bought, lumpy
@@ -35,11 +36,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-from pyomo.contrib.solver.solvers.highs import Highs
 
 from .model.data import MUSD
+from .solve import Handoff, hand_off, resolve
 
 MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
 LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
@@ -71,107 +72,61 @@ class Marginals:
         return {"marginal_costs": self.marginal_costs, "binding_limits": self.binding_limits}
 
 
-def _integer_vars(m):
-    return [v for v in m.component_data_objects(pyo.Var, descend_into=True) if v.is_integer()]
-
-
-class _Relaxed:
-    """Context manager: fix (``fix=True``) or free the integer variables of ``m`` as
-    continuous ones; restores domain, bounds, fixed flag and value on exit."""
-
-    def __init__(self, m):
-        self.m = m
-        self.saved = [(v, v.domain, v.lb, v.ub, v.fixed, v.value) for v in _integer_vars(m)]
-
-    def __enter__(self):
-        return self
-
-    def set(self, keep_fixed) -> None:
-        """Fix the variables whose component name is in ``keep_fixed`` (or all, for None) at
-        their rounded plan value and make the others continuous without upper bound."""
-        for v, _dom, lb, _ub, fixed, val in self.saved:
-            name = v.parent_component().local_name
-            v.domain = pyo.NonNegativeReals if (lb is not None and lb >= 0) else pyo.Reals
-            if keep_fixed is None or name in keep_fixed or fixed:
-                v.fix(float(round(val)) if val is not None else 0.0)
-            else:
-                v.unfix()
-                v.setlb(lb)
-                v.setub(None)
-                if val is not None:
-                    v.set_value(float(val), skip_validation=True)
-
-    def __exit__(self, *exc):
-        for v, dom, lb, ub, fixed, val in self.saved:
-            v.domain = dom
-            v.setlb(lb)
-            v.setub(ub)
-            if fixed:
-                v.fix(val)
-            else:
-                v.unfix()
-            v.set_value(val, skip_validation=True)
-        return False
-
-
-def _solve_lp(opt: Highs, m, time_limit: float, threads: int | None):
-    # threads: leave unset by default -- HiGHS keeps one thread scheduler per process, and
-    # asking for another count than the MIP used is an error
-    kw = {"threads": int(threads)} if threads else {}
-    res = opt.solve(
-        m,
-        time_limit=float(time_limit),
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        solver_options={"solver": "simplex", "presolve": "on"},
-        **kw,
-    )
-    ok = str(res.termination_condition).endswith("convergenceCriteriaSatisfied")
-    return res, ok
-
-
-def analyse(m, d, time_limit: float = 120.0, threads: int | None = None, long_run: bool = True) -> Marginals:
+def analyse(
+    m, d, time_limit: float = 120.0, threads: int | None = None, long_run: bool = True, handoff: Handoff | None = None
+) -> Marginals:
     """Price the tokens and limits of the solved model ``m`` (built from ``d``, with the plan
-    loaded into its variables). ``long_run=False`` skips the second LP. Never raises on a
-    solver failure: the tables are then empty and ``status`` says why."""
+    loaded into its variables). ``long_run=False`` skips the second LP. ``handoff`` is the
+    program as compiled for the solve (compiled again if None): both LPs only change column
+    bounds, integrality and the tightening rows' bounds, so ``m`` itself is never changed.
+    Never raises on a solver failure: the tables are then empty and ``status`` says why."""
     t0 = time.perf_counter()
-    opt = Highs(treat_fixed_vars_as_params=False)
+    ho = handoff if handoff is not None else hand_off(m)
+    comp = ho.component_of()
     # the tightening cuts are valid for the MIP but not part of the program's economics:
     # with them active, a demand row's dual would price the cut, not the token
-    cuts = [getattr(m, name) for name in getattr(m, "tightening", []) if hasattr(m, name)]
-    for c in cuts:
-        c.deactivate()
-    try:
-        return _analyse(m, d, opt, cuts, t0, time_limit, threads, long_run)
-    finally:
-        for c in cuts:
-            c.activate()
-
-
-def _analyse(m, d, opt, cuts, t0, time_limit, threads, long_run) -> Marginals:
+    cuts = set(getattr(m, "tightening", []))
+    row_comp = [con.parent_component().local_name for con in ho.rows]
+    free_rows = [i for i, name in enumerate(row_comp) if name in cuts]
+    integer = np.flatnonzero(ho.integer)
+    plan = {int(j): float(round(ho.columns[j].value or 0.0)) for j in integer}
+    opt = {"solver": "simplex", "presolve": "on"}
     status = {}
     token_short: dict = {}
     token_long: dict = {}
     limits: list[tuple] = []
-    with _Relaxed(m) as rx:
-        rx.set(None)
-        res, ok = _solve_lp(opt, m, time_limit, threads)
-        status["short_run"] = "optimal" if ok else str(res.termination_condition).split(".")[-1]
-        if ok:
-            duals = res.solution_loader.get_duals()
-            token_short = _token_duals(m, d, duals)
-            limits += _grid_limits(m, d, res)
-            limits += _row_limits(m, d, duals, "carbon_cap", "short_run")
-            limits += _row_limits(m, d, duals, "power_max_mw", "short_run")
-        if long_run:
-            rx.set({"open"})
-            res, ok = _solve_lp(opt, m, time_limit, threads)
-            status["long_run"] = "optimal" if ok else str(res.termination_condition).split(".")[-1]
-            if ok:
-                duals = res.solution_loader.get_duals()
-                token_long = _token_duals(m, d, duals)
-                limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
-                limits += _row_limits(m, d, duals, "chip_supply", "long_run")
+    # short run: every integer decision fixed at the plan
+    res = resolve(
+        ho, fix=plan, free_rows=free_rows, continuous=True, time_limit=time_limit, threads=threads, options=opt
+    )
+    status["short_run"] = res.status
+    if res.ok:
+        duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "carbon_cap", "max_capacity"})
+        token_short = _token_duals(m, d, duals)
+        limits += _grid_limits(m, d, ho, res.col_dual)
+        limits += _row_limits(m, d, duals, "carbon_cap", "short_run")
+        limits += _row_limits(m, d, duals, "power_max_mw", "short_run")
+    if long_run:
+        # long run: only the site openings fixed; the other integer decisions continuous
+        # and without their tightening-only upper bounds (site capacity implies them)
+        opened = {j: v for j, v in plan.items() if comp[j] == "open"}
+        loose = ho.integer & (comp != "open")
+        res = resolve(
+            ho,
+            fix=opened,
+            unbounded_above=loose,
+            free_rows=free_rows,
+            continuous=True,
+            time_limit=time_limit,
+            threads=threads,
+            options=opt,
+        )
+        status["long_run"] = res.status
+        if res.ok:
+            duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply"})
+            token_long = _token_duals(m, d, duals)
+            limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
+            limits += _row_limits(m, d, duals, "chip_supply", "long_run")
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))
@@ -183,6 +138,18 @@ def _analyse(m, d, opt, cuts, t0, time_limit, threads, long_run) -> Marginals:
     if len(bl):
         bl = bl.sort_values(["limit", "item", "year"], kind="stable").reset_index(drop=True)
     return Marginals(mc, bl, status, time.perf_counter() - t0)
+
+
+def _duals(ho: Handoff, row_comp: list[str], row_dual, wanted: set[str]) -> dict:
+    """Pyomo constraint -> dual (MUSD per unit of right-hand side), for the rows of the
+    components named in ``wanted`` (a ranged constraint's two rows are summed; at most one
+    of them is binding)."""
+    out: dict = {}
+    for i, name in enumerate(row_comp):
+        if name in wanted:
+            con = ho.rows[i]
+            out[con] = out.get(con, 0.0) + float(row_dual[i])
+    return out
 
 
 def _clean(x: float) -> float:
@@ -200,14 +167,14 @@ def _token_duals(m, d, duals) -> dict:
     return out
 
 
-def _grid_limits(m, d, res) -> list[tuple]:
-    capped = [(k, m.grid[k]) for k in m.grid if m.grid[k].ub is not None]
-    if not capped:
-        return []
-    rc = res.solution_loader.get_reduced_costs([v for _, v in capped])
+def _grid_limits(m, d, ho: Handoff, col_dual) -> list[tuple]:
+    col = ho.column_index()
     by_sy: dict = {}
-    for (s, y, _h), v in capped:
-        by_sy[s, y] = by_sy.get((s, y), 0.0) + rc[v]
+    for (s, y, _h), v in m.grid.items():
+        j = col.get(id(v))
+        if v.ub is None or j is None:
+            continue
+        by_sy[s, y] = by_sy.get((s, y), 0.0) + float(col_dual[j])
     out = []
     for (s, y), val in sorted(by_sy.items()):
         if val < -TOL:

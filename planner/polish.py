@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.tee import capture_output
-from pyomo.contrib.solver.solvers.highs import Highs
 
 from .model.data import ModelData
+from .solve import Handoff, hand_off, resolve
 
 TOL = 1e-6
 
@@ -41,9 +41,13 @@ def _cover(years: list[int], need: dict[int, int], life: int, allowed: set[int])
     return buys
 
 
-def polish(m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads: int = 1) -> float | None:
+def polish(
+    m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads: int = 1, handoff: Handoff | None = None
+) -> float | None:
     """Polish the incumbent loaded in ``m`` (see module docstring). Returns the new
-    objective (MUSD) if it improved and was loaded into ``m``, else None (``m`` unchanged)."""
+    objective (MUSD) if it improved and was loaded into ``m``, else None (``m`` unchanged).
+    ``handoff`` is the program as compiled for the solve (compiled again if None): the
+    re-solve changes only column bounds, so nothing is compiled twice."""
     old_obj = pyo.value(m.npc)
     saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
     Y = d.years
@@ -114,37 +118,29 @@ def polish(m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads
         for y in allowed:
             new_units[s, k, y] = cov.get(y, 0)
 
-    fixed = []
-    for var, values in ((m.buy, new_buy), (m.hall, new_hall)):
+    ho = handoff if handoff is not None else hand_off(m)
+    col = ho.column_index()
+    fix: dict[int, float] = {}
+    for var, values in ((m.buy, new_buy), (m.hall, new_hall), (m.open, new_open), (m.new_units, new_units)):
         for key, n in values.items():
-            ub = var[key].ub
-            var[key].fix(min(n, ub) if ub is not None else n)
-            fixed.append(var[key])
-    for key, n in new_open.items():
-        m.open[key].fix(n)
-        fixed.append(m.open[key])
-    for key, n in new_units.items():
-        m.new_units[key].fix(n)
-        fixed.append(m.new_units[key])
-    try:
-        opt = Highs()
-        with capture_output(capture_fd=True):  # HiGHS prints a banner on creation
-            res = opt.solve(
-                m,
-                time_limit=time_limit,
-                threads=threads,
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-            )
-        ok = str(res.termination_condition).endswith("convergenceCriteriaSatisfied")
-        if ok:
-            res.solution_loader.load_vars()
-            new_obj = pyo.value(m.npc)
-    finally:
-        for v in fixed:
-            v.unfix()
-    if ok and new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
-        return new_obj
+            j = col.get(id(var[key]))
+            if j is not None:
+                ub = ho.upper[j]
+                fix[j] = float(min(n, ub))
+    fixed = np.zeros(len(ho.columns), dtype=bool)
+    fixed[list(fix)] = True
+    res = resolve(
+        ho,
+        fix=fix,
+        continuous=not (ho.integer & ~fixed).any(),
+        time_limit=time_limit,
+        threads=threads,
+    )
+    if res.ok:
+        ho.load(res.col_value)
+        new_obj = pyo.value(m.npc)
+        if new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
+            return new_obj
     for v, val in saved:
         v.set_value(val, skip_validation=True)
     return None

@@ -113,7 +113,7 @@ def plan(
         )
     if res.sizes.get("integers", 0) > 0:
         t = time.perf_counter()
-        better = polish(m, d, threads=int(st["threads"]))
+        better = polish(m, d, threads=int(st["threads"]), handoff=res.handoff)
         timings["polish"] = time.perf_counter() - t
         if better is not None:
             res.objective = better

@@ -86,6 +86,7 @@ class SolveResult:
     timings: dict = field(default_factory=dict)
     solver_log: str = ""
     heuristic: dict = field(default_factory=dict)
+    handoff: Handoff | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_solution(self) -> bool:
@@ -98,14 +99,23 @@ ProgressFn = Callable[[float, float | None, float | None, float | None], None]
 @dataclass
 class Handoff:
     """A Pyomo model compiled to a HiGHS LP/MIP: ``lp`` (a ``highspy.HighsLp``, column-wise),
-    ``columns`` (the Pyomo variable of each HiGHS column), ``integer`` (bool mask) and the
-    sizes handed over."""
+    ``columns`` (the Pyomo variable of each HiGHS column), ``integer`` (bool mask), the
+    sizes handed over, ``rows`` (the Pyomo constraint of each HiGHS row; a ranged
+    constraint has two) and the compiled column bounds ``lower``/``upper`` (numpy arrays,
+    +-inf where unbounded). :func:`resolve` solves variants of it."""
 
     lp: object
     columns: list
     integer: np.ndarray
     sizes: dict
     seconds: float
+    rows: list = field(default_factory=list)  # the Pyomo constraint of each HiGHS row
+    lower: np.ndarray | None = None  # column bounds as compiled
+    upper: np.ndarray | None = None
+
+    def column_index(self) -> dict[int, int]:
+        """id(Pyomo variable) -> HiGHS column."""
+        return {id(v): j for j, v in enumerate(self.columns)}
 
     def component_of(self) -> np.ndarray:
         """Name of the Pyomo component of each column (e.g. ``open``, ``buy``)."""
@@ -178,7 +188,33 @@ def _hand_off(m: pyo.ConcreteModel, t0: float) -> Handoff:
         "constraints": nrow,
         "nonzeros": int(A.nnz),
     }
-    return Handoff(lp=lp, columns=cols, integer=integer, sizes=sizes, seconds=time.perf_counter() - t0)
+    return Handoff(
+        lp=lp,
+        columns=cols,
+        integer=integer,
+        sizes=sizes,
+        seconds=time.perf_counter() - t0,
+        rows=[r[0] for r in repn.rows],
+        lower=lb,
+        upper=ub,
+    )
+
+
+def best_bound(
+    objective: float, bound: float | None, lp_bound: float | None, mip_gap: float, status: str
+) -> tuple[float | None, float | None, str]:
+    """(bound, gap, status) of a plan of ``objective`` (MUSD) given HiGHS's ``bound`` and the
+    start heuristic's LP relaxation bound: the larger bound counts (HiGHS stopped before its
+    root LP reports less than the relaxation already proved), and a time-limited plan within
+    ``mip_gap`` of it is optimal."""
+    if lp_bound is not None and (bound is None or lp_bound > bound):
+        bound = lp_bound
+    if bound is None:
+        return None, None, status
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    if status == "time_limit" and gap <= mip_gap:
+        status = "optimal"
+    return bound, gap, status
 
 
 _SCHEDULER_THREADS: list[int] = []  # thread count HiGHS's process-wide scheduler was started with
@@ -346,6 +382,7 @@ def solve_model(
                 else "start heuristic: too little time left for the full MIP; bound = LP relaxation\n"
             ),
             heuristic=hinfo,
+            handoff=ho,
         )
     h = new_highs(threads, seed, log_path)
     h.setOptionValue("mip_rel_gap", float(mip_gap))
@@ -399,6 +436,7 @@ def solve_model(
         objective, bound, gap, has_sol = float(ho.lp.offset_), None, 0.0, True
     elif has_sol:
         ho.load(h.getSolution().col_value)
+        bound, gap, status = best_bound(objective, bound, hinfo.get("lp_bound"), float(mip_gap), status)
     try:
         with open(log_path, encoding="utf-8", errors="replace") as f:
             solver_log = f.read()
@@ -415,4 +453,76 @@ def solve_model(
         timings={"handoff": ho.seconds, "solve": t_solve, "heuristic": t_heur},
         solver_log=solver_log,
         heuristic=hinfo,
+        handoff=ho,
+    )
+
+
+@dataclass
+class Resolve:
+    """Outcome of :func:`resolve`: ``ok`` when HiGHS proved the program optimal; ``status``
+    HiGHS's model status in words; arrays by HiGHS column / row (None unless ``ok``;
+    duals only for a linear program)."""
+
+    ok: bool
+    status: str
+    objective: float | None = None
+    col_value: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+    row_dual: np.ndarray | None = None
+
+
+def resolve(
+    ho: Handoff,
+    fix: dict[int, float] | None = None,
+    unbounded_above: np.ndarray | None = None,
+    free_rows: list[int] | None = None,
+    continuous: bool = False,
+    time_limit: float = 60.0,
+    threads: int | None = None,
+    seed: int = 1,
+    options: dict | None = None,
+) -> Resolve:
+    """Solve a variant of a compiled program without compiling it again: columns in ``fix``
+    (column -> value) get both bounds at that value, columns in ``unbounded_above`` (bool
+    mask) lose their upper bound, rows in ``free_rows`` lose both bounds (as if dropped),
+    and ``continuous`` relaxes every integrality. ``ho`` itself is not changed.
+
+    ``threads`` None keeps the count of the process's earlier HiGHS runs (1 if none)."""
+    if threads is None:
+        threads = _SCHEDULER_THREADS[-1] if _SCHEDULER_THREADS else 1
+    h = new_highs(int(threads), seed)
+    h.setOptionValue("time_limit", float(time_limit))
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    h.passModel(ho.lp)
+    n = len(ho.columns)
+    if continuous and ho.integer.any():
+        idx = np.flatnonzero(ho.integer).astype(np.int32)
+        h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
+    lower, upper = ho.lower.copy(), ho.upper.copy()
+    if unbounded_above is not None:
+        upper[unbounded_above] = INF
+    for j, v in (fix or {}).items():
+        lower[j] = upper[j] = v
+    if fix or unbounded_above is not None:
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+    if free_rows:
+        idx = np.asarray(free_rows, dtype=np.int32)
+        h.changeRowsBounds(len(idx), idx, np.full(len(idx), -INF), np.full(len(idx), INF))
+    state = stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
+    with run_guard(state):
+        h.run()
+    status = h.getModelStatus()
+    words = h.modelStatusToString(status)
+    if status != highspy.HighsModelStatus.kOptimal:
+        return Resolve(False, words)
+    sol = h.getSolution()
+    info = h.getInfo()
+    return Resolve(
+        True,
+        "optimal",
+        objective=info.objective_function_value,
+        col_value=np.asarray(sol.col_value),
+        col_dual=np.asarray(sol.col_dual) if sol.dual_valid else None,
+        row_dual=np.asarray(sol.row_dual) if sol.dual_valid else None,
     )

@@ -1,5 +1,5 @@
-"""The row builders of planner.model.rows, and the one reformulated row family of the energy
-layer (charge + discharge <= capacity in place of DESIGN.md's two rows)."""
+"""The row builders of planner.model.rows: the coefficients, bounds and optimum of rows
+written with them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-from builder import bundled_copy, write_scenario
-from test_hand_cases import _solar_battery_case
 
-from planner.model import build_data, build_model
 from planner.model.rows import eq, ge, le, linear
-from planner.scenario import load_scenario
 from planner.solve import hand_off, new_highs
 
 
@@ -41,48 +37,3 @@ def test_rows_compile_to_the_coefficients_written():
     h.passModel(lp)
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(4.6, rel=1e-9)
-
-
-def _relaxed_objective(folder, separate_limits: bool) -> tuple[float, float]:
-    """LP relaxation optimum (MUSD) and battery discharge (MWh-slices) of the scenario, with
-    DESIGN.md's two rows charge <= capacity, discharge <= capacity or the planner's one."""
-    d = build_data(load_scenario(folder))
-    m = build_model(d)
-    if separate_limits:
-        m.flow_limit.deactivate()
-        m.charge_limit = pyo.Constraint(m.STOR_SKYH, rule=lambda m, *i: m.charge[i] <= m.cap_mw[i[:3]])
-        m.discharge_limit = pyo.Constraint(m.STOR_SKYH, rule=lambda m, *i: m.discharge[i] <= m.cap_mw[i[:3]])
-    pyo.TransformationFactory("core.relax_integer_vars").apply_to(m)
-    ho = hand_off(m)
-    h = new_highs(1, 1)
-    h.passModel(ho.lp)
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    ho.load(h.getSolution().col_value)
-    return h.getInfo().objective_function_value, sum(pyo.value(v) for v in m.discharge.values())
-
-
-def _arbitrage_case():
-    """Grid only, at 0.1 x 100 USD/MWh by day and 3 x 100 by night, plus a battery: charging
-    by day to discharge at night pays, so the battery runs every day."""
-    kw = _solar_battery_case(100)
-    kw["slices"][0]["grid_price_mult"] = 3.0
-    kw["slices"][1]["grid_price_mult"] = 0.1
-    kw["site_power"] = [{"site": "s1", "tech": "battery", "max_mw": ""}]
-    kw["profiles"] = []
-    return kw
-
-
-@pytest.mark.parametrize("case", ["solar_battery", "grid_arbitrage", "us_2026"])
-def test_one_flow_row_gives_the_same_optimum_as_two(tmp_path, case):
-    if case == "solar_battery":
-        folder = write_scenario(tmp_path / "scn", **_solar_battery_case(1000))
-    elif case == "grid_arbitrage":
-        folder = write_scenario(tmp_path / "scn", **_arbitrage_case())
-    else:
-        folder = bundled_copy(tmp_path / "us", end_year=2026, name="us")
-    one, used = _relaxed_objective(folder, separate_limits=False)
-    two, _ = _relaxed_objective(folder, separate_limits=True)
-    if case != "us_2026":  # (us: no battery pays in 2026; the test then checks the rest of the model)
-        assert used > 0  # the battery is in use, so the rows bind
-    assert one == pytest.approx(two, rel=1e-9)

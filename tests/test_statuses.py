@@ -155,3 +155,21 @@ def test_no_raw_highs_output(tmp_path):
     assert r.returncode == 0, r.stderr
     for stream in (r.stdout, r.stderr):
         assert "HiGHS" not in stream and "Running" not in stream and "Presolv" not in stream, stream
+
+
+def test_the_relaxation_bound_counts_when_highs_stops_before_its_own():
+    from planner.solve import best_bound
+
+    # HiGHS stopped in its root LP (bound -13.3 M) on a plan of 151,030.86 MUSD; the LP
+    # relaxation proved 149,498.47: gap (151030.86 - 149498.47) / 151030.86 = 1.0146 %
+    bound, gap, status = best_bound(151030.86, -13_253_425.8, 149498.47, 0.01, "time_limit")
+    assert bound == 149498.47
+    assert gap == pytest.approx((151030.86 - 149498.47) / 151030.86, rel=1e-12)
+    assert gap == pytest.approx(0.010146, abs=1e-6) and status == "time_limit"
+    # within the requested gap of the relaxation: optimal
+    assert best_bound(150900.0, None, 149498.47, 0.01, "time_limit")[2] == "optimal"
+    # HiGHS's own bound kept when it is the better one
+    assert best_bound(150900.0, 150000.0, 149498.47, 0.01, "optimal")[:2] == (
+        150000.0,
+        (150900.0 - 150000.0) / 150900.0,
+    )

@@ -93,13 +93,11 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.STOR_SKYH,
         rule=lambda m, s, k, y, h: le(((1.0, soc[s, k, y, h]), (-d.tech[k]["storage_hours"], cap[s, k, y]))),
     )
-    # charge <= capacity and discharge <= capacity, written as one row: charge + discharge <=
-    # capacity. Exact: with round_trip_eff <= 1, charging and discharging in the same slice
-    # only burns energy, and netting the two flows keeps soc, raises the slice's supply and
-    # never raises cost, so an optimal plan never needs both at once.
-    m.flow_limit = pyo.Constraint(
-        m.STOR_SKYH,
-        rule=lambda m, s, k, y, h: le(((1.0, charge[s, k, y, h]), (1.0, discharge[s, k, y, h]), (-1.0, cap[s, k, y]))),
+    m.charge_limit = pyo.Constraint(
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: le(((1.0, charge[s, k, y, h]), (-1.0, cap[s, k, y])))
+    )
+    m.discharge_limit = pyo.Constraint(
+        m.STOR_SKYH, rule=lambda m, s, k, y, h: le(((1.0, discharge[s, k, y, h]), (-1.0, cap[s, k, y])))
     )
 
     gen_by_syh = defaultdict(list)
