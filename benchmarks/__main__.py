@@ -263,6 +263,9 @@ def main(argv=None) -> None:
     mode = "--full" if a.full else "--quick"
     if a.sizes:
         sizes = [s for s in sizes if any(x in s.name for x in a.sizes)]
+        if not sizes:
+            names = ", ".join(s.name for s in (FULL if a.full else QUICK))
+            sys.exit(f"error: no {mode} size matches {' '.join(a.sizes)} (sizes: {names}); nothing was run or written")
     if a.time_limit:
         sizes = [Size(**{**s.__dict__, "time_limit": a.time_limit}) for s in sizes]
         mode += f" --time-limit {a.time_limit:g}"

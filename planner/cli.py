@@ -8,6 +8,7 @@ Exit codes (DESIGN.md §5): 0 solved, 1 bad input, 2 usage, 3 infeasible or no s
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -377,22 +378,29 @@ def _report(results_dir):
     type=click.Path(),
     help="Where to write (default: DIR/export/ for csv, DIR/plan.xlsx or DIR/plan.json).",
 )
-def export(results_dir: str, fmt: str, out_path: str | None) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace export files that already exist.")
+def export(results_dir: str, fmt: str, out_path: str | None, overwrite: bool) -> None:
     """Export the investment schedule and every table of a results folder as CSV (units in
     the headers), one Excel workbook (a sheet per table) or one JSON document (schema:
-    planner/schemas/results.schema.json)."""
-    _export(results_dir, fmt, out_path)
+    planner/schemas/results.schema.json). Existing files are never replaced without
+    --overwrite, and a results or scenario folder is never written into."""
+    _export(results_dir, fmt, out_path, overwrite)
 
 
 @friendly
-def _export(results_dir, fmt, out_path):
+def _export(results_dir, fmt, out_path, overwrite=False):
+    from .export import ExportClash
     from .export import export as do_export
 
     folder = Path(results_dir)
     _read_folder(folder)  # a clear error for a folder that is not a results folder
     if out_path and fmt != "csv" and Path(out_path).is_dir():
         raise UsageError(f"--out {out_path} is a folder; give a file name for --format {fmt}.")
-    path = do_export(folder, fmt, out_path)
+    try:
+        path = do_export(folder, fmt, out_path, overwrite=overwrite)
+    except ExportClash as e:
+        hint = "choose another --out" if e.never else "choose another --out or add --overwrite"
+        raise UsageError(f"Not exported: {e}; {hint}.") from None
     out.print(f"Exported {folder} as {fmt} to {path}", markup=False)
 
 
@@ -400,14 +408,17 @@ def _export(results_dir, fmt, out_path):
 @click.argument("dir_a", type=click.Path(file_okay=False))
 @click.argument("dir_b", type=click.Path(file_okay=False))
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the comparison as CSV.")
-def compare(dir_a: str, dir_b: str, csv_path: str | None) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace the --csv file if it exists.")
+def compare(dir_a: str, dir_b: str, csv_path: str | None, overwrite: bool) -> None:
     """Show what changed from plan DIR_A to plan DIR_B: net present cost, sites, MW IT by chip
     generation and energy by source, per year."""
-    _compare(dir_a, dir_b, csv_path)
+    _compare(dir_a, dir_b, csv_path, overwrite)
 
 
 @friendly
-def _compare(dir_a, dir_b, csv_path):
+def _compare(dir_a, dir_b, csv_path, overwrite=False):
+    if csv_path and Path(csv_path).exists() and not overwrite:
+        raise UsageError(f"--csv {csv_path} already exists; choose another name or add --overwrite.")
     from .compare import compare as do_compare
     from .report import _usd
 
@@ -496,7 +507,9 @@ def _compare(dir_a, dir_b, csv_path):
     if len(un):
         out.print(f"Unserved tokens: A {un['a'].sum():,.3g}, B {un['b'].sum():,.3g}.", markup=False)
     if csv_path:
-        t.to_csv(csv_path, index=False, float_format="%.12g", lineterminator="\n")
+        tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp")
+        t.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+        os.replace(tmp, csv_path)
         out.print(f"Comparison written to {csv_path}", markup=False)
 
 

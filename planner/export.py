@@ -77,15 +77,43 @@ def default_out(folder: Path, fmt: str) -> Path:
     return Path(folder) / ("export" if fmt == "csv" else f"plan.{fmt}")
 
 
-def export(folder: str | Path, fmt: str, out: str | Path | None = None) -> Path:
+class ExportClash(Exception):
+    """Writing the export would replace a file the user has. ``never``: the target is a
+    results or scenario folder, which no option allows."""
+
+    def __init__(self, why: str, never: bool = False):
+        super().__init__(why)
+        self.never = never
+
+
+def clashes(folder: Path, fmt: str, out: Path, tables: dict) -> ExportClash | None:
+    """What writing the export to ``out`` would replace (None if nothing): an existing file
+    of the same name, or, for csv, the results folder itself or a scenario folder."""
+    out = Path(out)
+    if fmt != "csv":
+        return ExportClash(f"{out} already exists") if out.exists() else None
+    if out.exists() and out.resolve() == Path(folder).resolve():
+        return ExportClash(f"{out} is the results folder itself; its tables would be replaced", never=True)
+    if (out / "scenario.toml").exists():
+        return ExportClash(f"{out} is a scenario folder; its input files would be replaced", never=True)
+    taken = [out / f"{name}.csv" for name in _ordered(tables) if (out / f"{name}.csv").exists()]
+    return ExportClash(f"{taken[0]} already exists") if taken else None
+
+
+def export(folder: str | Path, fmt: str, out: str | Path | None = None, overwrite: bool = False) -> Path:
     """Export the results folder ``folder`` as ``fmt`` to ``out`` (default: ``<folder>/export/``
     for csv, ``<folder>/plan.xlsx`` / ``plan.json``). Returns the path written.
-    Raises FileNotFoundError when ``folder`` is not a results folder."""
+    Raises FileNotFoundError when ``folder`` is not a results folder and :class:`ExportClash`
+    when the export would replace a file (unless ``overwrite``; a results or scenario folder
+    is never written into)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     folder = Path(folder)
     tables, summary = read_folder(folder)
     out = Path(out) if out else default_out(folder, fmt)
+    clash = clashes(folder, fmt, out, tables)
+    if clash is not None and (not overwrite or clash.never):
+        raise clash
     if fmt == "csv":
         return to_csv(tables, out)
     if fmt == "xlsx":

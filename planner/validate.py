@@ -16,6 +16,9 @@ from .schema import FILES
 
 HOURS_PER_YEAR = 8760.0
 CAPEX_PER_KW_LOOKS_PER_MW = 30_000.0  # USD/kW; the costliest real plants are ~15,000 USD/kW
+# tokens a year: the program counts tokens in tera-tokens and HiGHS resolves 1e-7 of a unit,
+# so a demand below 1e9 tokens (1e-3 Ttok) is too small for the solver to see reliably
+MIN_DEMAND_TOKENS = 1e9
 
 
 def cross_checks(
@@ -30,6 +33,7 @@ def cross_checks(
         check_empty_tables,
         check_unknown_references,
         check_years_in_horizon,
+        check_demand_scale,
         check_slices,
         check_power_techs,
         check_chips,
@@ -139,9 +143,28 @@ def check_years_in_horizon(config, tables, labels):
     return errors, warnings
 
 
+def check_demand_scale(config, tables, labels):
+    """A demand row is 0 or at least :data:`MIN_DEMAND_TOKENS` tokens a year."""
+    errors = []
+    for r in tables["demand.csv"].to_dict("records"):
+        v = r["tokens_per_year"]
+        if pd.notna(v) and 0 < v < MIN_DEMAND_TOKENS:
+            errors.append(
+                Problem(
+                    labels["demand.csv"],
+                    int(r["_row"]),
+                    "tokens_per_year",
+                    f"{v:g} tokens a year is below {MIN_DEMAND_TOKENS:g}, the smallest demand the planner "
+                    "resolves (it counts tokens in tera-tokens); write 0 or a demand of at least 1e9",
+                )
+            )
+    return errors, []
+
+
 def check_slices(config, tables, labels):
     """Slice weights (duration_h x days_per_year) sum to 8760 h within 1 %; hours in a day
-    do not exceed 24."""
+    do not exceed 24; the slices of one day share its days_per_year (a day repeats as a
+    whole, and storage cycles within it)."""
     errors = []
     sl = tables["slices.csv"]
     if len(sl) == 0:
@@ -171,6 +194,24 @@ def check_slices(config, tables, labels):
                 )
             if pd.notna(r["hour"]) and pd.notna(r["duration_h"]):
                 prev_end, prev_row = r["hour"] + r["duration_h"], int(r["_row"])
+        first = g.iloc[0]
+        for r in g.iloc[1:].to_dict("records"):
+            if (
+                pd.notna(r["days_per_year"])
+                and pd.notna(first["days_per_year"])
+                and r["days_per_year"] != first["days_per_year"]
+            ):
+                errors.append(
+                    Problem(
+                        labels["slices.csv"],
+                        int(r["_row"]),
+                        "days_per_year",
+                        f"slice {r['slice']} of day '{day}' has days_per_year {r['days_per_year']:g}, but slice "
+                        f"{first['slice']} of the same day (row {int(first['_row'])}) has {first['days_per_year']:g}; "
+                        "the slices of a day repeat on the same days",
+                    )
+                )
+                break
         tot = g["duration_h"].sum()
         if tot > 24 + 1e-9:
             errors.append(
@@ -189,6 +230,15 @@ def check_power_techs(config, tables, labels):
     errors, warnings = [], []
     p = tables["power.csv"]
     for _, r in p.iterrows():
+        if str(r["tech"]).strip().lower() == "grid":
+            errors.append(
+                Problem(
+                    labels["power.csv"],
+                    int(r["_row"]),
+                    "tech",
+                    "the name grid is reserved for grid imports (sites.csv grid_* columns); give this tech another name",
+                )
+            )
         if r["kind"] == "storage" and (r["storage_hours"] is None or pd.isna(r["storage_hours"])):
             errors.append(
                 Problem(

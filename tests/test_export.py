@@ -120,3 +120,33 @@ def test_compare_prints_and_writes_csv(folders, tmp_path):
     assert npc["change"] < 0  # grid at 30 $/MWh beats solar at ~48 $/MWh
     grid = t[(t["section"] == "energy by source") & (t["item"] == "grid")]
     assert len(grid) == 2
+
+
+def test_export_never_replaces_a_users_files(folders, tmp_path):
+    a = folders["a"]
+    # a scenario folder: refused even with --overwrite, its inputs untouched
+    scn = write_scenario(tmp_path / "scn")
+    before = (scn / "sites.csv").read_bytes()
+    for extra in ([], ["--overwrite"]):
+        r = CliRunner().invoke(main, ["export", str(a), "--format", "csv", "--out", str(scn), *extra])
+        assert r.exit_code == 2 and "is a scenario folder" in r.output, r.output
+    assert (scn / "sites.csv").read_bytes() == before
+    # the results folder itself: refused, its tables untouched
+    sched = (a / "investment_schedule.csv").read_bytes()
+    r = CliRunner().invoke(main, ["export", str(a), "--format", "csv", "--out", str(a), "--overwrite"])
+    assert r.exit_code == 2 and "is the results folder itself" in r.output
+    assert (a / "investment_schedule.csv").read_bytes() == sched
+    # a file of the user's: refused without --overwrite, replaced with it
+    mine = tmp_path / "mine.json"
+    mine.write_text("my notes")
+    r = CliRunner().invoke(main, ["export", str(a), "--format", "json", "--out", str(mine)])
+    assert r.exit_code == 2 and "already exists" in r.output and mine.read_text() == "my notes"
+    r = CliRunner().invoke(main, ["export", str(a), "--format", "json", "--out", str(mine), "--overwrite"])
+    assert r.exit_code == 0 and json.loads(mine.read_text())["summary"]
+    # compare --csv: the same rule
+    cmp = tmp_path / "cmp.csv"
+    cmp.write_text("mine")
+    r = CliRunner().invoke(main, ["compare", str(a), str(folders["b"]), "--csv", str(cmp)])
+    assert r.exit_code == 2 and cmp.read_text() == "mine"
+    r = CliRunner().invoke(main, ["compare", str(a), str(folders["b"]), "--csv", str(cmp), "--overwrite"])
+    assert r.exit_code == 0 and cmp.read_text().startswith("section,item")

@@ -82,8 +82,8 @@ def test_existing_folder_gets_a_timestamped_sibling(tmp_path):
 
 
 def _slow_scenario(tmp_path: Path) -> Path:
-    # world 2026-2030: still solving after 6 s on a fast machine (2026-2027 alone can finish
-    # within 6 s now that the build is lean, which made this test fail now and then)
+    # world 2026-2030: a solve of a minute or more, so it is surely still running when the
+    # signal comes after 6 s, however fast the machine and the build
     return bundled_copy(tmp_path / "world", 2030)
 
 
