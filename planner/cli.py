@@ -122,7 +122,7 @@ def _validate(scenario):
     help="Price tokens and binding limits with two LP re-solves of the plan (marginal_costs.csv, binding_limits.csv).",
 )
 def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals) -> None:
-    """Solve SCENARIO (default: the bundled base scenario) and write the results folder."""
+    """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
     _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals)
 
 
@@ -383,7 +383,8 @@ def export(results_dir: str, fmt: str, out_path: str | None, overwrite: bool) ->
     """Export the investment schedule and every table of a results folder as CSV (units in
     the headers), one Excel workbook (a sheet per table) or one JSON document (schema:
     planner/schemas/results.schema.json). Existing files are never replaced without
-    --overwrite, and a results or scenario folder is never written into."""
+    --overwrite, and a CSV export never goes into a scenario folder or over a results
+    folder's own tables."""
     _export(results_dir, fmt, out_path, overwrite)
 
 

@@ -30,12 +30,22 @@ ZERO = 1e-6  # LP values at or below this are "not used"
 
 
 def mip_start(
-    ho, time_limit: float, mip_gap: float, threads: int, seed: int, share: float = 0.75, restricted_gap: float = 0.25
+    ho,
+    time_limit: float,
+    mip_gap: float,
+    threads: int,
+    seed: int,
+    share: float = 0.75,
+    restricted_gap: float = 0.25,
+    rounder=None,
 ):
     """Return ``(col_values or None, info)`` for the compiled program ``ho``
     (:class:`planner.solve.Handoff`). Spends at most ``share`` of ``time_limit`` -- or all of
     it when too little would be left for the full MIP to improve on the start (less than
     about three LP solves).
+
+    ``rounder(ho, x)``, if given, turns the relaxed column values into a plan (column values
+    or None) that competes with rounding every integer up.
 
     ``info``: ``lp_bound`` (MUSD), ``objective`` of the start (MUSD), ``gap_to_lp`` (relative,
     like HiGHS's gap), ``fixed`` (integer columns fixed to 0), ``free`` (integer columns
@@ -82,8 +92,23 @@ def mip_start(
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         rounded = np.asarray(h.getSolution().col_value, dtype=np.float64)
         info["rounded"] = h.getInfo().objective_function_value
-    info["rounding_seconds"] = time.perf_counter() - t0 - info["lp_seconds"]
     h.changeColsBounds(len(ints), ints, lo, up)
+    if rounder is not None:
+        # a rounding that knows the program (``rounder(ho, x)``: whole purchases covering
+        # the relaxation's use of each asset, the rest re-solved); the better plan is kept
+        alt = rounder(ho, x)
+        if alt is not None:
+            alt_obj = float(np.dot(np.asarray(lp.col_cost_), alt) + lp.offset_)
+            info["rounded_cover"] = alt_obj
+            if rounded is None or alt_obj < info["rounded"]:
+                rounded, info["rounded"] = alt, alt_obj
+    info["rounding_seconds"] = time.perf_counter() - t0 - info["lp_seconds"]
+    if rounded is not None and lp_bound > 0 and (info["rounded"] - lp_bound) / info["rounded"] <= mip_gap:
+        # already within the requested gap of the bound: no restricted MIP needed
+        gap = (info["rounded"] - lp_bound) / info["rounded"]
+        info.update(objective=info["rounded"], gap_to_lp=gap, proven=True, fixed=0, free=int(len(ints)))
+        info["seconds"] = time.perf_counter() - t0
+        return rounded, info
 
     # restricted MIP: integers the relaxation leaves at zero stay at zero
     zero = ints[x[ints] <= ZERO]

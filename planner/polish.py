@@ -42,10 +42,16 @@ def _cover(years: list[int], need: dict[int, int], life: int, allowed: set[int])
 
 
 def polish(
-    m: pyo.ConcreteModel, d: ModelData, time_limit: float = 60.0, threads: int = 1, handoff: Handoff | None = None
+    m: pyo.ConcreteModel,
+    d: ModelData,
+    time_limit: float = 60.0,
+    threads: int = 1,
+    handoff: Handoff | None = None,
+    accept_worse: bool = False,
 ) -> float | None:
     """Polish the incumbent loaded in ``m`` (see module docstring). Returns the new
-    objective (MUSD) if it improved and was loaded into ``m``, else None (``m`` unchanged).
+    objective (MUSD) if it improved (or, with ``accept_worse``, whenever the re-solve
+    succeeded) and was loaded into ``m``, else None (``m`` unchanged).
     ``handoff`` is the program as compiled for the solve (compiled again if None): the
     re-solve changes only column bounds, so nothing is compiled twice."""
     old_obj = pyo.value(m.npc)
@@ -139,8 +145,24 @@ def polish(
     if res.ok:
         ho.load(res.col_value)
         new_obj = pyo.value(m.npc)
-        if new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
+        if accept_worse or new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
             return new_obj
     for v, val in saved:
         v.set_value(val, skip_validation=True)
     return None
+
+
+def rounder(m: pyo.ConcreteModel, d: ModelData, threads: int = 1):
+    """A rounding for :func:`planner.heuristics.mip_start`: ``f(ho, x)`` loads the relaxed
+    column values ``x`` into ``m``, covers the use they make of each asset with whole
+    purchases (as :func:`polish` does) and re-solves the rest; returns the plan's column
+    values, or None when that fails. On world it lands 1.6 % above the relaxation bound in
+    2 s, where rounding every integer up lands 6 % above."""
+
+    def f(ho: Handoff, x) -> np.ndarray | None:
+        ho.load(x)
+        if polish(m, d, threads=threads, handoff=ho, accept_worse=True) is None:
+            return None
+        return np.array([0.0 if v.value is None else float(v.value) for v in ho.columns])
+
+    return f

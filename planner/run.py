@@ -13,7 +13,7 @@ import pandas as pd
 from .errors import NoSolutionError
 from .model import build_data, build_model
 from .model.data import MUSD
-from .polish import polish
+from .polish import polish, rounder
 from .scenario import Scenario, load_scenario
 from .solution import extract, layer_totals
 from .solve import ProgressFn, SolveResult, solve_model
@@ -95,6 +95,7 @@ def plan(
         threads=st["threads"],
         seed=st["seed"],
         progress=progress,
+        rounder=rounder(m, d, threads=int(st["threads"])),
     )
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]

@@ -331,6 +331,7 @@ def solve_model(
     options: dict | None = None,
     heuristic: bool = True,
     write_mps: str | None = None,
+    rounder=None,
 ) -> SolveResult:
     """Solve ``m`` with HiGHS and load the incumbent (if any) into the model's variables.
 
@@ -338,7 +339,8 @@ def solve_model(
     ``progress`` is called from HiGHS's MIP logging callback with (elapsed s, incumbent,
     dual bound, gap). ``heuristic`` runs :func:`planner.heuristics.mip_start` first on a
     MIP. ``options`` are extra HiGHS options. ``write_mps`` names a file to write the program
-    to (untimed; for the benchmarks' solver-alone floor). Never raises on a non-optimal outcome: the
+    to (untimed; for the benchmarks' solver-alone floor). ``rounder`` is passed to the start
+    heuristic (:func:`planner.polish.rounder`). Never raises on a non-optimal outcome: the
     status says what happened.
     """
     ho = hand_off(m)
@@ -357,7 +359,9 @@ def solve_model(
     if is_mip and heuristic:
         from .heuristics import mip_start
 
-        start, hinfo = mip_start(ho, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
+        start, hinfo = mip_start(
+            ho, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, rounder=rounder
+        )
     t_heur = time.perf_counter() - t1
     left = float(time_limit) - t_heur
     # the full MIP needs at least its root LP (about as long as the heuristic's LP) to improve
