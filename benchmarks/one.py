@@ -29,6 +29,7 @@ def main(argv=None) -> None:
 
     import planner.validate as validate
     from planner.model import build_data, build_model
+    from planner.polish import rounder
     from planner.results_io import write_results
     from planner.scenario import load_scenario
     from planner.solution import extract
@@ -82,6 +83,7 @@ def main(argv=None) -> None:
         heuristic=not a.no_heuristic,
         write_mps=a.mps,
         progress=progress,
+        rounder=None if a.no_heuristic else rounder(m, d, threads=a.threads),
     )
     t["handoff"] = res.timings["handoff"]
     t["solve"] = res.timings["solve"]
@@ -95,8 +97,9 @@ def main(argv=None) -> None:
     h = res.heuristic
     if h.get("gap_to_lp") is not None:  # the start plan, known when the heuristic ends
         trace.insert(0, (round(h["seconds"], 1), h["gap_to_lp"]))
-    if res.gap is not None:
-        trace.append((round(res.timings["solve"], 1), res.gap))
+    final = (round(res.timings["solve"], 1), res.gap)
+    if res.gap is not None and (not trace or trace[-1] != final):
+        trace.append(final)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     out = {
         "timings": t,
