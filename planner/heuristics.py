@@ -80,7 +80,7 @@ def mip_start(
 
     # rounding: every integer rounded up from its relaxed value (more capacity than the
     # relaxation uses), the rest re-solved as an LP warm-started from the relaxation's basis
-    lo, up = np.asarray(lp.col_lower_)[ints], np.asarray(lp.col_upper_)[ints]
+    lo, up = ho.lower[ints], ho.upper[ints]
     r = np.clip(np.ceil(x[ints] - ZERO), lo, up)
     h.changeColsBounds(len(ints), ints, r, r)
     h.setOptionValue("solver", "simplex")
@@ -103,18 +103,21 @@ def mip_start(
             if rounded is None or alt_obj < info["rounded"]:
                 rounded, info["rounded"] = alt, alt_obj
     info["rounding_seconds"] = time.perf_counter() - t0 - info["lp_seconds"]
-    if rounded is not None and lp_bound > 0 and (info["rounded"] - lp_bound) / info["rounded"] <= mip_gap:
+
+    def gap_of(obj: float) -> float | None:  # relative gap to the LP bound, like HiGHS's
+        return (obj - lp_bound) / max(abs(obj), 1e-9) if obj > 0 else None
+
+    rounded_gap = gap_of(info["rounded"]) if rounded is not None else None
+    if lp_bound > 0 and rounded_gap is not None and rounded_gap <= mip_gap:
         # already within the requested gap of the bound: no restricted MIP needed
-        gap = (info["rounded"] - lp_bound) / info["rounded"]
-        info.update(objective=info["rounded"], gap_to_lp=gap, proven=True, fixed=0, free=int(len(ints)))
+        info.update(objective=info["rounded"], gap_to_lp=rounded_gap, proven=True, fixed=0, free=int(len(ints)))
         info["seconds"] = time.perf_counter() - t0
         return rounded, info
 
     # restricted MIP: integers the relaxation leaves at zero stay at zero
     zero = ints[x[ints] <= ZERO]
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
-    lower = np.asarray(lp.col_lower_)[zero]
-    h.changeColsBounds(len(zero), zero, lower, lower)
+    h.changeColsBounds(len(zero), zero, ho.lower[zero], ho.lower[zero])
     if rounded is not None:
         # the rounded plan keeps the unused integers at zero: a start for the restricted MIP
         sol = highspy.HighsSolution()
@@ -156,6 +159,6 @@ def mip_start(
     else:
         info["status"] = h.modelStatusToString(h.getModelStatus())
         return None, info
-    gap = (obj - lp_bound) / max(abs(obj), 1e-9) if obj > 0 else None
+    gap = gap_of(obj)
     info.update(objective=obj, gap_to_lp=gap, proven=bool(gap is not None and gap <= mip_gap))
     return start, info

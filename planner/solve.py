@@ -316,9 +316,7 @@ def _status(model_status, has_sol: bool) -> str:
         return "infeasible"
     if model_status == S.kModelEmpty:
         return "optimal"
-    if model_status == S.kTimeLimit:
-        return "time_limit" if has_sol else "no_solution"
-    return "time_limit" if has_sol else "no_solution"
+    return "time_limit" if has_sol else "no_solution"  # time limit, or stopped otherwise
 
 
 def solve_model(
@@ -431,8 +429,7 @@ def solve_model(
         # HiGHS may set the start aside (e.g. on a tolerance) and end with a worse plan of its
         # own: the better plan is kept, with the best bound either of them proved
         objective = hinfo["objective"]
-        bound = max(b for b in (bound, hinfo.get("lp_bound")) if b is not None)
-        gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+        bound, gap, _ = best_bound(objective, bound, hinfo.get("lp_bound"), float(mip_gap), status)
         has_sol = True
         status = "optimal" if gap <= float(mip_gap) else ("time_limit" if status != "infeasible" else status)
         ho.load(start)

@@ -332,7 +332,7 @@ def _identical_sites(S: list[str], site: dict, T: dict) -> list[list[str]]:
     :mod:`planner.model.tightening` use."""
 
     def clean(v):
-        return None if isinstance(v, float) and math.isnan(v) else v
+        return None if _nan(v) else v
 
     def rows_of(name: str, drop: tuple[str, ...]) -> dict:
         out = defaultdict(list)
