@@ -4,8 +4,9 @@ For each size: generate the scenario (:mod:`benchmarks.generate`; the bundled ``
 ``world`` scenarios are used as they are), run the whole pipeline in a child process
 (:mod:`benchmarks.one`: load, validate, build, hand-off, solve, write; peak RSS of that
 process), then HiGHS alone on the same program written as MPS (:mod:`benchmarks.floor`)
-with the same options. Prints a table per size and writes benchmarks/results.csv and
-benchmarks/RESULTS.md (with the machine described).
+with the same options. Prints a table per size and writes results.csv and RESULTS.md (with
+the machine described): ``--full`` into benchmarks/, ``--quick`` into benchmarks/quick/
+(``--out`` to choose another folder).
 
 Overhead ratio = (our end-to-end seconds - HiGHS-alone seconds) / HiGHS-alone seconds,
 where end-to-end = load + validate + build + hand-off + solve + write. Target on every
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import platform
@@ -257,7 +259,9 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", nargs="*", help="only sizes whose name contains one of these")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-heuristic", action="store_true", help="plain HiGHS in our pipeline too")
-    ap.add_argument("--out", default=str(HERE), help="folder for results.csv and RESULTS.md")
+    ap.add_argument(
+        "--out", help="folder for results.csv and RESULTS.md (default: benchmarks/ for --full, benchmarks/quick/ else)"
+    )
     a = ap.parse_args(argv)
     sizes = FULL if a.full else QUICK
     mode = "--full" if a.full else "--quick"
@@ -295,13 +299,19 @@ def main(argv=None) -> None:
             for c in COLS:
                 print(f"  {c:20s} {row[c]}")
     seconds = time.perf_counter() - t0
-    out = Path(a.out)
+    out = Path(a.out) if a.out else (HERE if a.full else HERE / "quick")
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    (out / "RESULTS.md").write_text(markdown(rows, mach, mode, seconds, extra, traces))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    for name, text in (
+        ("results.csv", buf.getvalue()),
+        ("RESULTS.md", markdown(rows, mach, mode, seconds, extra, traces)),
+    ):
+        tmp = out / f".{name}.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, out / name)  # a run stopped half-way leaves the previous table whole
     print(f"\nwrote {out / 'results.csv'} and {out / 'RESULTS.md'} ({seconds / 60:.1f} min)")
 
 

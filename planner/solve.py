@@ -301,6 +301,8 @@ def stop_at(h: highspy.Highs, deadline: float, progress: ProgressFn | None = Non
         h.setCallback(cb, None)
         h.startCallback(mip_cb)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt)
+        # the interior-point solver (the start heuristic's relaxation) checks callbacks too
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
     except Exception:  # older highspy without callbacks
         pass
     return state
