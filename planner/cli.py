@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .errors import InputError, PlannerError, UsageError
+from .errors import InputError, PlannerError, UsageError, group_sentences
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -24,8 +24,8 @@ err = Console(stderr=True, highlight=False)
 
 def _fail(e: PlannerError) -> None:
     if isinstance(e, InputError):
-        for p in e.problems:
-            err.print(p.sentence(), markup=False, soft_wrap=True)
+        for line in group_sentences(e.problems):
+            err.print(line, markup=False, soft_wrap=True)
         n = len(e.problems)
         err.print(f"{n} problem{'s' if n != 1 else ''} found; nothing was solved.", markup=False)
     else:

@@ -31,6 +31,43 @@ class Problem:
         return (self.file, self.row if self.row is not None else -1, self.column or "")
 
 
+def _rows_text(rows: list[int], show: int = 6) -> str:
+    """``[2, 3, 4, 9, 12, 13]`` -> ``"rows 2-4, 9, 12-13"``; more than ``show`` runs are
+    cut short with the number of rows."""
+    runs: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}\u2013{b}" for a, b in runs]
+    if len(parts) > show:
+        parts = parts[:show] + [f"\u2026 ({len(set(rows))} rows)"]
+    return "rows " + ", ".join(parts)
+
+
+def group_sentences(problems: list[Problem], limit: int = 30) -> list[str]:
+    """One sentence per distinct problem: the same text in the same file and column on many
+    rows (a demand file of another scenario: every row names a region that is not there)
+    becomes one sentence listing the rows. At most ``limit`` sentences, then one saying how
+    many more there are. ``problems`` in the order given (files, then rows)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.column, p.text), []).append(p)
+    out = []
+    for (file, column, text), ps in groups.items():
+        rows = [p.row for p in ps if p.row is not None]
+        if len(ps) == 1 or len(rows) != len(ps):
+            out.extend(p.sentence() for p in ps)
+            continue
+        where = f"{file}, {_rows_text(rows)}" + (f", column {column}" if column is not None else "")
+        out.append(f"{where}: {text.rstrip('.')}.")
+    if len(out) > limit:
+        more = len(out) - limit
+        out = out[:limit] + [f"\u2026 and {more} more problem{'s' if more != 1 else ''}; correct these first."]
+    return out
+
+
 class PlannerError(Exception):
     """Base class of every error the CLI reports as a sentence."""
 
@@ -44,7 +81,7 @@ class InputError(PlannerError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=Problem.sort_key)
-        super().__init__("\n".join(p.sentence() for p in self.problems))
+        super().__init__("\n".join(group_sentences(self.problems)))
 
 
 class UsageError(PlannerError):

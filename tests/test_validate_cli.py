@@ -38,3 +38,40 @@ def test_validate_bundled_scenarios():
         r = CliRunner().invoke(main, ["validate", name])
         assert r.exit_code == 0, r.output
         assert "valid" in r.output
+
+
+def test_same_problem_on_many_rows_is_one_sentence():
+    """A demand file of another scenario names an unknown region on every row: one sentence
+    per region listing its rows, not one per row; other problems keep their own sentence."""
+    from planner.errors import Problem, group_sentences
+
+    text = "'eu_west' is not a region listed in regions.csv"
+    problems = [Problem("demand.csv", r, "region", text) for r in [2, 3, 4, 5, 9, 12, 13]]
+    problems.append(Problem("demand.csv", 7, "tokens", "'x' is not a number"))
+    assert group_sentences(problems) == [
+        f"demand.csv, rows 2\u20135, 9, 12\u201313, column region: {text}.",
+        "demand.csv, row 7, column tokens: 'x' is not a number.",
+    ]
+    many = [Problem("sites.csv", r, "site", f"problem {r}") for r in range(2, 40)]
+    lines = group_sentences(many, limit=5)
+    assert lines[:5] == [f"sites.csv, row {r}, column site: problem {r}." for r in range(2, 7)]
+    assert lines[5] == "\u2026 and 33 more problems; correct these first."
+    long = [Problem("demand.csv", r, "region", text) for r in range(2, 40, 2)]
+    assert group_sentences(long) == [f"demand.csv, rows 2, 4, 6, 8, 10, 12, \u2026 (19 rows), column region: {text}."]
+
+
+def test_demand_of_another_scenario_is_a_few_sentences(tmp_path):
+    """`planner solve us --demand data/demand/base.csv` (the world forecast): one sentence per
+    region that us does not have, exit 1."""
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[1] / "data" / "demand" / "base.csv"
+    r = CliRunner().invoke(main, ["solve", "us", "--demand", str(base), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    text = r.stderr if hasattr(r, "stderr") else r.output
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert "Traceback" not in text
+    assert len(lines) == 9, lines  # eight world regions us lacks, then the count
+    assert lines[0].startswith("base.csv, rows 152\u2013201, column region: 'eu_west' is not a region")
+    assert lines[-1] == "400 problems found; nothing was solved."
+    assert not (tmp_path / "o").exists()
