@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError, Problem, UsageError
 from .readers import read_table, read_text
-from .schema import FILES, LOAD_ORDER, SCENARIO_KEYS, SOLVER_KEYS
+from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
 
 ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parent.parent))
 DATA_DIR = ROOT / "data"
@@ -134,7 +134,7 @@ def _parse_number(key: str, value, typ: str, lo, hi, problems: list[Problem], fn
             )
             return None
         v = int(v)
-    if key == "discount_rate" and 1 <= v <= 100:
+    if key in PERCENT_LIKE_KEYS and 1 <= v <= 100:
         problems.append(
             Problem(
                 fname, None, key, f"{value} looks like a percentage; write the rate as a fraction, e.g. {v / 100:g}"
@@ -216,7 +216,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
             vals[key] = v
     if "start_year" in vals and "end_year" in vals and vals["end_year"] < vals["start_year"]:
         errors.append(Problem(fname, None, "end_year", f"{vals['end_year']} is before start_year {vals['start_year']}"))
-    for key in ("hall_block_mw", "max_utilization", "load_factor"):
+    for key in POSITIVE_KEYS:
         if key in vals and vals[key] <= 0:
             errors.append(Problem(fname, None, key, "must be above 0"))
     start, end = vals.get("start_year"), vals.get("end_year")

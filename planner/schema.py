@@ -383,6 +383,10 @@ SCENARIO_KEYS: tuple[tuple, ...] = (
     ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, None, "penalty per million tokens not served"),
     ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
 )
+# keys that must be above their minimum (0), and discount rates of 1 or more (read as a
+# percentage written by mistake, and refused)
+POSITIVE_KEYS = ("hall_block_mw", "max_utilization", "load_factor")
+PERCENT_LIKE_KEYS = ("discount_rate",)
 SOLVER_KEYS: tuple[tuple, ...] = (
     ("time_limit_s", "float", 300.0, 0.0, None, "solver time limit"),
     ("mip_rel_gap", "float", 0.01, 0.0, 1.0, "relative MIP gap tolerance"),
@@ -441,7 +445,9 @@ def markdown_reference() -> str:
     out.append("| key | default | allowed | description |")
     out.append("|---|---|---|---|")
     for key, _typ, default, lo, hi, desc in SCENARIO_KEYS:
-        rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)
+        low = f"{'>' if key in POSITIVE_KEYS else '≥'} {lo:g}" if lo is not None else ""
+        high = f"{'<' if key in PERCENT_LIKE_KEYS else '≤'} {hi:g}" if hi is not None else ""
+        rng = ", ".join(x for x in (low, high) if x)
         out.append(f"| `{key}` | {'required' if default is None else default} | {rng} | {desc} |")
     out.append(
         "| `carbon_price_usd_per_t` | none | a number or a table year → USD/t | carbon price on grid and onsite CO2 |"

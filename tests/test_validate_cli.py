@@ -75,3 +75,25 @@ def test_demand_of_another_scenario_is_a_few_sentences(tmp_path):
     assert lines[0].startswith("base.csv, rows 152\u2013201, column region: 'eu_west' is not a region")
     assert lines[-1] == "400 problems found; nothing was solved."
     assert not (tmp_path / "o").exists()
+
+
+def test_scenario_keys_at_the_edges_of_what_the_readme_allows(tmp_path):
+    """The README's scenario.toml table says > 0 for hall_block_mw, max_utilization and
+    load_factor and < 1 for discount_rate: exactly those edges are refused, and the values
+    just inside are accepted."""
+
+    cases = [
+        ("hall_block_mw", 0, "must be above 0"),
+        ("max_utilization", 0, "must be above 0"),
+        ("load_factor", 0, "must be above 0"),
+        ("discount_rate", 1, "looks like a percentage"),
+    ]
+    for key, value, text in cases:
+        folder = write_scenario(tmp_path / f"{key}_bad", toml={key: value})
+        r = CliRunner().invoke(main, ["validate", str(folder)])
+        out = r.stderr if hasattr(r, "stderr") else r.output
+        assert r.exit_code == 1 and f"scenario.toml, column {key}: " in out and text in out, (key, out)
+    for key, value in (("max_utilization", 1), ("load_factor", 1), ("discount_rate", 0), ("discount_rate", 0.99)):
+        folder = write_scenario(tmp_path / f"{key}_{value}_ok", toml={key: value})
+        r = CliRunner().invoke(main, ["validate", str(folder)])
+        assert r.exit_code == 0, (key, value, r.output)
