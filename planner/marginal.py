@@ -40,10 +40,8 @@ import numpy as np
 import pandas as pd
 
 from .model.data import MUSD
+from .results_io import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from .solve import Handoff, hand_off, resolve
-
-MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
-LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {

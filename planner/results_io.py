@@ -107,6 +107,11 @@ def write_results(
     return out
 
 
+# columns of the two marginal-price tables (planner.marginal writes them; a results folder
+# of `planner solve --no-marginals` has neither)
+MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
+LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
+
 KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
 SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
 
@@ -120,10 +125,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return t
 
 
-def read_results(folder: Path, optional: tuple[str, ...] = ()) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Read summary.json and the tables of a results folder (each of ``optional`` too, where
-    present). Raises FileNotFoundError when summary.json or a table is missing, and
-    ValueError naming the file when one cannot be parsed or lacks its columns."""
+def _read_table(folder: Path, name: str, columns) -> pd.DataFrame:
+    try:
+        t = _read_csv(folder / f"{name}.csv")
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # pandas parser errors, empty files, bad bytes
+        raise ValueError(f"{name}.csv cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+    lacking = [c for c in columns if c not in t.columns]
+    if lacking:
+        raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
+    return t
+
+
+def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Read summary.json and the tables of a results folder, and each table named in
+    ``optional`` (name -> the columns it must have) where present. Raises FileNotFoundError
+    when summary.json or a table is missing, and ValueError naming the file when one
+    (optional ones too) cannot be parsed or lacks its columns."""
     from .solution import COLUMNS
 
     folder = Path(folder)
@@ -138,20 +157,8 @@ def read_results(folder: Path, optional: tuple[str, ...] = ()) -> tuple[dict[str
         raise ValueError("summary.json has a non-numeric objective_usd or start_year")
     tables = {}
     for name in TABLE_FILES:
-        try:
-            t = _read_csv(folder / f"{name}.csv")
-        except FileNotFoundError:
-            raise
-        except Exception as e:  # pandas parser errors, empty files, bad bytes
-            raise ValueError(
-                f"{name}.csv cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
-            ) from None
-        lacking = [c for c in COLUMNS[name] if c not in t.columns]
-        if lacking:
-            raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
-        tables[name] = t
-    for name in optional:
-        f = folder / f"{name}.csv"
-        if f.exists():
-            tables[name] = _read_csv(f)
+        tables[name] = _read_table(folder, name, COLUMNS[name])
+    for name, columns in (optional or {}).items():
+        if (folder / f"{name}.csv").exists():
+            tables[name] = _read_table(folder, name, columns)
     return tables, summary

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from .results_io import FLOAT_FORMAT, read_results
+from .results_io import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
 
@@ -32,6 +32,8 @@ EXTRA_COLUMNS = {
     "infrastructure": ["year", "site", "cooling", "hall_mw", "it_mw", "facility_mw"],
 }
 OPTIONAL_TABLES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
+# the columns each optional table must have when it is there
+OPTIONAL_COLUMNS = {**EXTRA_COLUMNS, "marginal_costs": MARGINAL_COLUMNS, "binding_limits": LIMIT_COLUMNS}
 
 # chip key -> architecture generation (bundled catalog); other keys fall back to the
 # patterns of GENERATION_PATTERNS, then to the key itself.
@@ -126,7 +128,7 @@ def infrastructure_table(m, d) -> pd.DataFrame:
 def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Tables and summary of a results folder, with the optional tables of this module where
     present (:func:`planner.results_io.read_results`)."""
-    return read_results(folder, optional=OPTIONAL_TABLES)
+    return read_results(folder, optional=OPTIONAL_COLUMNS)
 
 
 def as_written(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

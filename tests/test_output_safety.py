@@ -83,3 +83,26 @@ def test_garbled_results_folder_is_one_sentence(tmp_path):
         assert r.exit_code == 1, r.output
         assert "is not a readable results folder: costs.csv cannot be read" in r.output
         assert "Traceback" not in r.output
+
+
+def test_garbled_optional_results_table_is_one_sentence(tmp_path):
+    """binding_limits.csv and marginal_costs.csv are optional (a --no-marginals plan has
+    neither), but when present they must parse and have their columns: a garbled one is
+    named, never read as an empty table (the plan here is solved with --no-marginals)."""
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    assert _solve(scn, "--out", out).exit_code == 0
+    (out / "binding_limits.csv").write_text("garbage,,,\n1,2\n")
+    r = CliRunner().invoke(main, ["report", str(out)])
+    assert r.exit_code == 1, r.output
+    assert (
+        "is not a readable results folder: binding_limits.csv lacks the columns limit, item, year, shadow_price, unit, basis."
+        in r.output
+    )
+    (out / "binding_limits.csv").unlink()
+    (out / "marginal_costs.csv").write_text("")
+    r = CliRunner().invoke(main, ["export", str(out), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    assert "is not a readable results folder: marginal_costs.csv cannot be read (EmptyDataError" in r.output
+    (out / "marginal_costs.csv").unlink()
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
