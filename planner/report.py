@@ -334,6 +334,16 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             + ", ".join(f"{y} {_tok(v)}" for y, v in by.items())
             + "), at the penalty of the scenario."
         )
+        gap = summary.get("mip_gap")
+        cost = tables["costs"]
+        penalty = float(cost.loc[cost["component"] == "unserved_penalty", "usd_discounted"].sum())
+        if gap and gap > 0 and 0 < penalty <= gap * float(summary["objective_usd"]):
+            # a plan within x % of the optimum may leave demand unserved that the optimum serves
+            items.append(
+                f"Its penalty ({_money(penalty)} discounted) is within the plan's optimality gap "
+                f"({gap:.2%}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
+                "optimum may serve it; solve with a smaller `--mip-gap` to find out."
+            )
     else:
         items.append("Unserved demand: none — all demand is served.")
     cpm = cost_per_mtok_by_layer(tables, years)["total"].dropna()

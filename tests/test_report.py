@@ -181,3 +181,30 @@ def test_layer_split_adds_up_on_the_bundled_scenario(tmp_path):
         assert cpm.loc[y, list(stack.LAYERS)].sum() == pytest.approx(cpm.loc[y, "total"], rel=1e-12)
         assert cpm.loc[y, "total"] == pytest.approx(total[y] / (served[y] / 1e6), rel=1e-9)
     assert (out / "marginal_costs.csv").exists() and (out / "report.html").exists()
+
+
+def test_unserved_demand_within_the_gap_is_said_so(solved):
+    """A plan 1 % from its bound that leaves 5e9 tokens unserved (penalty 100 USD/Mtok ->
+    500,000 USD): the report says the penalty is within the gap; at gap 0 it does not."""
+    from planner.report import _money, render_markdown
+
+    tables, summary = stack.read_folder(solved)
+    tables = dict(tables)
+    tables["unserved"] = pd.DataFrame([{"year": 2027, "region": "r1", "model": "m1", "tokens": 5e9}])
+    costs = tables["costs"].copy()
+    pen = costs["component"] == "unserved_penalty"
+    costs.loc[pen, ["usd", "usd_discounted"]] = 0.0
+    costs.loc[pen & (costs["year"] == 2027), ["usd", "usd_discounted"]] = 500_000.0
+    tables["costs"] = costs
+    objective = float(summary["objective_usd"])
+    assert 500_000.0 <= 0.01 * objective  # the test's premise: the penalty fits in a 1 % gap
+    text = render_markdown(tables, {**summary, "mip_gap": 0.01})
+    assert "Unserved demand: **5.00 Gtok** (2027 5.00 Gtok), at the penalty of the scenario." in text
+    assert (
+        "Its penalty ($500,000 discounted) is within the plan's optimality gap "
+        f"(1.00%, {_money(0.01 * objective)})" in text
+    )
+    assert "within the plan's optimality gap" not in render_markdown(tables, {**summary, "mip_gap": 0.0})
+    # a penalty larger than the gap is not explained away
+    big = {**summary, "mip_gap": 0.5 * 500_000.0 / objective}
+    assert "within the plan's optimality gap" not in render_markdown(tables, big)
