@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .schema import SCENARIO_KEYS
+
 FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
 
@@ -112,6 +114,9 @@ def write_results(
 MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
 LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
 
+# the years scenario.toml allows
+YEAR_MIN, YEAR_MAX = next((lo, hi) for key, _t, _d, lo, hi, _x in SCENARIO_KEYS if key == "start_year")
+
 KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
 SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
 
@@ -155,6 +160,14 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
         raise ValueError(f"summary.json lacks {', '.join(lacking)}")
     if not isinstance(summary["objective_usd"], int | float) or not isinstance(summary["start_year"], int):
         raise ValueError("summary.json has a non-numeric objective_usd or start_year")
+    start, end = summary["start_year"], summary["end_year"]
+    if not isinstance(end, int) or not (YEAR_MIN <= start <= end <= YEAR_MAX):
+        # the years a scenario.toml may have; a damaged end_year of
+        # 99999999 would otherwise make every table a hundred million years long
+        raise ValueError(
+            f"summary.json has start_year {start!r} and end_year {end!r}; "
+            f"both must be whole years from {YEAR_MIN} to {YEAR_MAX}, start first"
+        )
     tables = {}
     for name in TABLE_FILES:
         tables[name] = _read_table(folder, name, COLUMNS[name])

@@ -106,3 +106,24 @@ def test_garbled_optional_results_table_is_one_sentence(tmp_path):
     assert "is not a readable results folder: marginal_costs.csv cannot be read (EmptyDataError" in r.output
     (out / "marginal_costs.csv").unlink()
     assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+
+
+def test_results_folder_with_impossible_years_is_one_sentence(tmp_path):
+    """summary.json's years are checked against what scenario.toml allows (1900-2200, start
+    first): an end_year of 99999999 was read as a hundred million years of tables."""
+    import json
+
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    assert _solve(scn, "--out", out).exit_code == 0
+    good = json.loads((out / "summary.json").read_text())
+    for start, end in ((good["start_year"], 99999999), (good["start_year"], good["start_year"] - 1), (2026, "2027")):
+        (out / "summary.json").write_text(json.dumps({**good, "start_year": start, "end_year": end}))
+        r = CliRunner().invoke(main, ["report", str(out)])
+        assert r.exit_code == 1, r.output
+        assert (
+            f"is not a readable results folder: summary.json has start_year {start!r} and end_year {end!r}; "
+            "both must be whole years from 1900 to 2200, start first." in r.output
+        )
+    (out / "summary.json").write_text(json.dumps(good))
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
