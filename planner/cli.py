@@ -14,7 +14,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .errors import InputError, PlannerError, UsageError, group_sentences
 
@@ -27,12 +29,25 @@ def _fail(e: PlannerError) -> None:
         for line in group_sentences(e.problems):
             err.print(line, markup=False, soft_wrap=True)
         n = len(e.problems)
-        err.print(f"{n} problem{'s' if n != 1 else ''} found; nothing was solved.", markup=False)
+        ctx = click.get_current_context(silent=True)
+        done = {
+            "solve": "; nothing was solved",
+            "report": "; no report was written",
+            "export": "; nothing was exported",
+        }
+        err.print(
+            f"{n} problem{'s' if n != 1 else ''} found{done.get(ctx.info_name if ctx else '', '')}.", markup=False
+        )
     else:
         err.print(str(e), markup=False, soft_wrap=True)
         for line in getattr(e, "diagnosis", []) or []:
             err.print(f"  {line}", markup=False, soft_wrap=True)
     sys.exit(e.exit_code)
+
+
+def _plain(*cells) -> list[Text]:
+    """Table cells as plain text: names from the data ("[/b]" in a site name) are not markup."""
+    return [Text(str(c)) for c in cells]
 
 
 def friendly(f):
@@ -47,6 +62,11 @@ def friendly(f):
         except KeyboardInterrupt:
             err.print("Interrupted; nothing was written.", markup=False)
             sys.exit(130)
+        except (FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
+            # a path on the command line (or inside a results folder) is not what it must be
+            what = e.filename or "a path"
+            err.print(f"Cannot use {what}: {e.strerror or e}; nothing was written.", markup=False, soft_wrap=True)
+            sys.exit(2)
         except MemoryError:
             err.print("Out of memory while planning; try a smaller scenario or fewer slices.", markup=False)
             sys.exit(1)
@@ -89,8 +109,8 @@ def _validate(scenario):
 
     path = resolve_scenario_path(scenario)
     scn = load_scenario(path)
-    for w in scn.warnings:
-        err.print(f"warning: {w.sentence()}", markup=False, soft_wrap=True)
+    for line in group_sentences(scn.warnings, noun="warning"):
+        err.print(f"warning: {line}", markup=False, soft_wrap=True)
     T = scn.tables
     out.print(
         f"{path}: valid. {len(T['sites.csv'])} sites in {len(T['regions.csv'])} regions, "
@@ -140,8 +160,8 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     t0 = time.perf_counter()
     scn = load_scenario(path, demand)
     t_load = time.perf_counter() - t0
-    for w in scn.warnings:
-        err.print(f"warning: {w.sentence()}", markup=False, soft_wrap=True)
+    for line in group_sentences(scn.warnings, noun="warning"):
+        err.print(f"warning: {line}", markup=False, soft_wrap=True)
     from .results_io import prepare_output
 
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
@@ -183,7 +203,8 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     failures = check_plan(p)
     summary["invariant_checks"] = [str(f) for f in failures] if failures else "passed"
     folder = choose_folder(target, overwrite)
-    write_results(folder, tables, summary, report_files(tables, summary))
+    kept: list[str] = []
+    write_results(folder, tables, summary, report_files(tables, summary), kept=kept)
     summary["timings_s"]["write"] = round(time.perf_counter() - t1, 3)
     print_summary(tables, summary)
     if failures:
@@ -198,6 +219,12 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
         )
     else:
         out.print(f"Results written to {folder}", markup=False)
+    if kept:
+        out.print(
+            f"Kept there from the previous folder (not part of the plan): {', '.join(kept)}",
+            markup=False,
+            soft_wrap=True,
+        )
     if summary["status"] == "time_limit":
         err.print(
             f"warning: the time limit was reached before the gap tolerance; this plan is within {summary['mip_gap']:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}.",
@@ -265,7 +292,7 @@ def print_summary(tables, summary) -> None:
     gap = summary.get("mip_gap")
     gap_txt = f", gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
     out.print(
-        f"[bold]{summary['scenario']}[/bold] {years[0]}–{years[-1]}: {summary['status']}, "
+        f"[bold]{escape(str(summary['scenario']))}[/bold] {years[0]}–{years[-1]}: {summary['status']}, "
         f"net present cost [bold]{_usd(summary['objective_usd'])}[/bold] (real {summary['currency_year']} USD){gap_txt}"
     )
     sz = summary["sizes"]
@@ -291,9 +318,11 @@ def print_summary(tables, summary) -> None:
         for y in years:
             r = cb[(cb["year"] == y) & (cb["units"] > 0)]
             t.add_row(
-                str(y),
-                f"{r['it_mw'].sum():,.0f}",
-                ", ".join(f"{c.chip} {c.it_mw:,.0f} ({c.units:,.0f})" for c in r.itertuples()),
+                *_plain(
+                    str(y),
+                    f"{r['it_mw'].sum():,.0f}",
+                    ", ".join(f"{c.chip} {c.it_mw:,.0f} ({c.units:,.0f})" for c in r.itertuples()),
+                )
             )
         out.print(t)
     em = energy_mix(tables)
@@ -311,7 +340,7 @@ def print_summary(tables, summary) -> None:
             row.append(f"{em.loc[y, k] / tot:.0%}" if tot > 0 and y in em.index else "")
         v = cpm.loc[y, "total"]
         row.append("" if v != v else f"{v:,.3f}")
-        t.add_row(*row)
+        t.add_row(*_plain(*row))
     out.print(t)
     un = tables["unserved"]
     if len(un):
@@ -390,11 +419,16 @@ def export(results_dir: str, fmt: str, out_path: str | None, overwrite: bool) ->
 
 @friendly
 def _export(results_dir, fmt, out_path, overwrite=False):
+    import jsonschema
+
+    from .errors import Problem
     from .export import ExportClash
     from .export import export as do_export
 
     folder = Path(results_dir)
     _read_folder(folder)  # a clear error for a folder that is not a results folder
+    if out_path is not None and not out_path.strip():
+        raise UsageError("--out is empty; give a path or leave --out out.")
     if out_path and fmt != "csv" and Path(out_path).is_dir():
         raise UsageError(f"--out {out_path} is a folder; give a file name for --format {fmt}.")
     try:
@@ -402,6 +436,16 @@ def _export(results_dir, fmt, out_path, overwrite=False):
     except ExportClash as e:
         hint = "choose another --out" if e.never else "choose another --out or add --overwrite"
         raise UsageError(f"Not exported: {e}; {hint}.") from None
+    except jsonschema.ValidationError as e:
+        # a table of the folder has a column or value the results schema does not allow
+        path = list(e.absolute_path)
+        if len(path) >= 3 and path[0] == "tables":
+            where = f"{path[1]}.csv, row {int(path[2]) + 2}"
+        else:
+            where = "/".join(str(k) for k in path) or "summary.json"
+        raise InputError(
+            [Problem(str(folder), None, None, f"{where} does not follow the results schema: {e.message}")]
+        ) from None
     out.print(f"Exported {folder} as {fmt} to {path}", markup=False)
 
 
@@ -418,15 +462,27 @@ def compare(dir_a: str, dir_b: str, csv_path: str | None, overwrite: bool) -> No
 
 @friendly
 def _compare(dir_a, dir_b, csv_path, overwrite=False):
-    if csv_path and Path(csv_path).exists() and not overwrite:
-        raise UsageError(f"--csv {csv_path} already exists; choose another name or add --overwrite.")
+    if csv_path is not None:
+        from .results_io import protected_reason
+
+        if not csv_path.strip():
+            raise UsageError("--csv is empty; give a file name.")
+        why = protected_reason(Path(csv_path))
+        if why is not None:
+            raise UsageError(f"--csv {csv_path}: {why}; choose another name.")
+        if Path(csv_path).exists() and not overwrite:
+            raise UsageError(f"--csv {csv_path} already exists; choose another name or add --overwrite.")
+        if not Path(csv_path).parent.is_dir():
+            raise UsageError(f"--csv {csv_path}: the folder {Path(csv_path).parent} does not exist.")
     from .compare import compare as do_compare
     from .report import _usd
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))
     t, sa, sb = do_compare(dir_a, dir_b)
-    out.print(f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})")
+    out.print(
+        f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})", markup=False
+    )
 
     def signed(v, unit):
         if v != v:
@@ -453,7 +509,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
     for r in cost.itertuples():
         if r.item == "annual cost":
             continue
-        tb.add_row(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), signed(r.change, r.unit))
+        tb.add_row(*_plain(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), signed(r.change, r.unit)))
     out.print(tb)
     sites = t[t["section"] == "sites"]
     if len(sites):
@@ -462,7 +518,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
             tb.add_column(c, justify="left" if c == "site" else "right")
         for r in sites.itertuples():
             ch = "opened only in B" if r.a != r.a else ("opened only in A" if r.b != r.b else signed(r.change, r.unit))
-            tb.add_row(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), ch)
+            tb.add_row(*_plain(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), ch))
         out.print(tb)
     for section, title, scale, _unit in (
         ("MW IT by generation", "MW IT by chip generation (B − A, and B)", 1.0, "MW"),
@@ -495,7 +551,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
                     )
             if section == "MW IT by generation":
                 row.append(signed(ac.loc[y, "change"], "USD") if y in ac.index else "")
-            tb.add_row(*row)
+            tb.add_row(*_plain(*row))
         out.print(tb)
     co2 = t[t["section"] == "CO2"]
     if len(co2):

@@ -31,9 +31,9 @@ class Problem:
         return (self.file, self.row if self.row is not None else -1, self.column or "")
 
 
-def _rows_text(rows: list[int], show: int = 6) -> str:
+def _rows_text(rows: list[int], show: int = 12) -> str:
     """``[2, 3, 4, 9, 12, 13]`` -> ``"rows 2-4, 9, 12-13"``; more than ``show`` runs are
-    cut short with the number of rows."""
+    cut short with the number of rows and the last one."""
     runs: list[list[int]] = []
     for r in sorted(set(rows)):
         if runs and r == runs[-1][1] + 1:
@@ -42,30 +42,32 @@ def _rows_text(rows: list[int], show: int = 6) -> str:
             runs.append([r, r])
     parts = [f"{a}" if a == b else f"{a}\u2013{b}" for a, b in runs]
     if len(parts) > show:
-        parts = parts[:show] + [f"\u2026 ({len(set(rows))} rows)"]
+        parts = parts[:show] + [f"\u2026 ({len(set(rows))} rows in all, the last row {runs[-1][1]})"]
     return "rows " + ", ".join(parts)
 
 
-def group_sentences(problems: list[Problem], limit: int = 30) -> list[str]:
+def group_sentences(problems: list[Problem], limit: int = 30, noun: str = "problem") -> list[str]:
     """One sentence per distinct problem: the same text in the same file and column on many
     rows (a demand file of another scenario: every row names a region that is not there)
-    becomes one sentence listing the rows. At most ``limit`` sentences, then one saying how
-    many more there are. ``problems`` in the order given (files, then rows)."""
+    becomes one sentence listing the rows. Problems of a whole file or of its header (no row,
+    or row 1: a column missing from the header) come first, since they often cause the rest. At most
+    ``limit`` sentences, then one saying how many more ``noun``s there are."""
     groups: dict[tuple, list[Problem]] = {}
-    for p in problems:
+    for p in sorted(problems, key=lambda p: p.row not in (None, 1)):  # stable: file order kept
         groups.setdefault((p.file, p.column, p.text), []).append(p)
-    out = []
+    out: list[tuple[str, int]] = []  # (sentence, problems it stands for)
     for (file, column, text), ps in groups.items():
         rows = [p.row for p in ps if p.row is not None]
-        if len(ps) == 1 or len(rows) != len(ps):
-            out.extend(p.sentence() for p in ps)
+        if len(ps) == 1 or len(rows) != len(ps) or len(set(rows)) == 1:
+            out.extend((p.sentence(), 1) for p in ps)
             continue
         where = f"{file}, {_rows_text(rows)}" + (f", column {column}" if column is not None else "")
-        out.append(f"{where}: {text.rstrip('.')}.")
+        out.append((f"{where}: {text.rstrip('.')}.", len(ps)))
+    lines = [t for t, _ in out[:limit]]
     if len(out) > limit:
-        more = len(out) - limit
-        out = out[:limit] + [f"\u2026 and {more} more problem{'s' if more != 1 else ''}; correct these first."]
-    return out
+        more = sum(n for _, n in out[limit:])
+        lines.append(f"\u2026 and {more} more {noun}{'s' if more != 1 else ''}; correct these first.")
+    return lines
 
 
 class PlannerError(Exception):

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results_io import FLOAT_FORMAT, TABLE_FILES
+from .results_io import FLOAT_FORMAT, SCHEMA_PATH, TABLE_FILES, protected_reason
 from .stack import OPTIONAL_TABLES, read_folder
 
 FORMATS = ("csv", "xlsx", "json")
-SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
 JSON_FORMAT = "planner-results"
 JSON_VERSION = 1
 
@@ -88,10 +87,17 @@ class ExportClash(Exception):
 
 def clashes(folder: Path, fmt: str, out: Path, tables: dict) -> ExportClash | None:
     """What writing the export to ``out`` would replace (None if nothing): an existing file
-    of the same name, or, for csv, the results folder itself or a scenario folder."""
+    of the same name, a results folder's own file or a file in a scenario folder
+    (:func:`planner.results_io.protected_reason`), or, for csv, the results folder itself, a
+    scenario folder or a file where the export's folder should be."""
     out = Path(out)
     if fmt != "csv":
+        why = protected_reason(out)
+        if why is not None:
+            return ExportClash(why, never=True)
         return ExportClash(f"{out} already exists") if out.exists() else None
+    if out.exists() and not out.is_dir():
+        return ExportClash(f"{out} is a file; a CSV export is a folder of tables", never=True)
     if out.exists() and out.resolve() == Path(folder).resolve():
         return ExportClash(f"{out} is the results folder itself; its tables would be replaced", never=True)
     if (out / "scenario.toml").exists():

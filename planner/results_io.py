@@ -10,22 +10,47 @@ folder named with a timestamp (``<name>-YYYYmmdd-HHMMSS``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .schema import SCENARIO_KEYS
 
 FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
+# tables a results folder may lack (older plans; `solve --no-marginals`)
+OPTIONAL_TABLE_FILES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
 
 
 def is_results_folder(folder: Path) -> bool:
     """True when ``folder`` holds a results folder written by planner (its summary.json)."""
     return (Path(folder) / "summary.json").is_file()
+
+
+# what planner writes at the top of a results folder besides its CSV tables
+OWN_FILES = ("summary.json", "report.md", "report.html", "plots")
+PLAN_FILES = frozenset(OWN_FILES) | {f"{n}.csv" for n in TABLE_FILES + OPTIONAL_TABLE_FILES}
+
+
+def protected_reason(path: Path) -> str | None:
+    """Why no option may let a file be written at ``path`` (None: it may, with --overwrite
+    where it exists): it is one of a results folder's own files (its tables, summary.json,
+    report, plots), it lies in a scenario folder (next to scenario.toml), or it exists and is
+    not a regular file (a folder, a device)."""
+    path = Path(path)
+    parent = path.parent
+    if is_results_folder(parent) and (path.suffix.lower() == ".csv" or path.name in OWN_FILES):
+        return f"{path} is one of the results folder {parent}'s own files"
+    if (parent / "scenario.toml").exists():
+        return f"{path} is in the scenario folder {parent}; its inputs are never replaced"
+    if path.exists() and not path.is_file():
+        return f"{path} exists and is not a file"
+    return None
 
 
 def prepare_output(out: Path, overwrite: bool, protect: list[Path] = ()) -> Path:
@@ -72,11 +97,19 @@ def choose_folder(out: Path, overwrite: bool) -> Path:
 
 
 def write_results(
-    out: Path, tables: dict[str, pd.DataFrame], summary: dict, extra_files: dict[str, str | bytes]
+    out: Path,
+    tables: dict[str, pd.DataFrame],
+    summary: dict,
+    extra_files: dict[str, str | bytes],
+    kept: list[str] | None = None,
 ) -> Path:
     """Write ``tables`` (name -> DataFrame, as CSV), ``summary`` (summary.json) and
     ``extra_files`` (file name -> text or bytes) into ``out`` atomically. Returns ``out``.
-    Replaces ``out`` if it exists (call :func:`choose_folder` first to avoid that)."""
+    Replaces the plan in ``out`` if it is a results folder (call :func:`choose_folder` first
+    to avoid that). Files and folders of the old ``out`` that the new plan does not write
+    (notes, exports, a demand file the user keeps there) are moved into the new folder, not
+    deleted; their names are appended to ``kept``. If one cannot be moved, the old folder is
+    left beside the new one as ``.<name>.old-<pid>`` and OSError names it."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
@@ -101,11 +134,23 @@ def write_results(
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             os.replace(out, old)
         os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        for entry in sorted(old.iterdir()):
+            if entry.name in PLAN_FILES or (out / entry.name).exists():
+                continue  # a file of the old plan: replaced by the new one, or not part of it
+            try:
+                os.replace(entry, out / entry.name)
+            except OSError as e:
+                raise OSError(
+                    f"the new plan is in {out}, but {entry.name} of the old folder could not be moved "
+                    f"there ({e.strerror}); the old folder is kept as {old}"
+                ) from None
+            if kept is not None:
+                kept.append(entry.name)
+        shutil.rmtree(old, ignore_errors=True)
     return out
 
 
@@ -130,7 +175,72 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return t
 
 
-def _read_table(folder: Path, name: str, columns) -> pd.DataFrame:
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
+
+
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _column_kinds(schema: dict, name: str) -> dict[str, str]:
+    """column -> "integer", "number" (no blank) or "number|null" (blank allowed) for the
+    numeric columns the results schema gives table ``name``; text columns are left out."""
+    table = schema["properties"]["tables"]["properties"].get(name)
+    if table is None:
+        return {}
+    kinds = {}
+    for col, spec in table["items"]["properties"].items():
+        t = spec.get("type")
+        types = set(t) if isinstance(t, list) else {t}
+        if "integer" in types:
+            kinds[col] = "integer"
+        elif "number" in types:
+            kinds[col] = "number|null" if "null" in types else "number"
+    return kinds
+
+
+def _check_values(name: str, t: pd.DataFrame, kinds: dict[str, str], years: tuple[int, int]) -> None:
+    """Raise ValueError naming the first row (spreadsheet numbering) and column of ``t`` whose
+    value is not a finite number of its kind, or a year outside the plan's ``years``."""
+    for col, kind in kinds.items():
+        if col not in t.columns:
+            continue
+        raw = t[col]
+        v = pd.to_numeric(raw, errors="coerce")
+        blank = raw.isna()
+        bad = (v.isna() & ~blank) | ~np.isfinite(v.fillna(0.0))
+        if kind != "number|null":
+            bad |= blank
+        if kind == "integer":
+            bad |= v.notna() & (v != v.round())
+        if col == "year":
+            bad |= v.notna() & ((v < years[0]) | (v > years[1]))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            cell = raw.iloc[i]
+            what = "blank" if pd.isna(cell) else (repr(cell) if isinstance(cell, str) else str(cell))
+            need = {"integer": "a whole number", "number": "a finite number", "number|null": "a finite number or blank"}
+            extra = f" from {years[0]} to {years[1]}" if col == "year" else ""
+            raise ValueError(f"{name}.csv, row {i + 2}, column {col}: {what} is not {need[kind]}{extra}")
+
+
+def _check_summary(summary: dict, schema: dict) -> None:
+    """Raise ValueError naming the first key of summary.json that does not follow the results
+    schema (its ``summary`` part), or whose number is not finite."""
+    import jsonschema
+
+    errors = jsonschema.Draft202012Validator(schema["properties"]["summary"]).iter_errors(summary)
+    err = jsonschema.exceptions.best_match(errors)
+    if err is not None:
+        key = ".".join(str(k) for k in err.absolute_path)
+        raise ValueError(f"summary.json{', key ' + key if key else ''}: {err.message}")
+    for key in ("objective_usd", "mip_gap", "bound_usd", "mip_rel_gap_requested"):
+        v = summary.get(key)
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"summary.json, key {key}: {v} is not a finite number")
+
+
+def _read_table(folder: Path, name: str, columns, kinds: dict[str, str], years: tuple[int, int]) -> pd.DataFrame:
     try:
         t = _read_csv(folder / f"{name}.csv")
     except FileNotFoundError:
@@ -140,6 +250,7 @@ def _read_table(folder: Path, name: str, columns) -> pd.DataFrame:
     lacking = [c for c in columns if c not in t.columns]
     if lacking:
         raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
+    _check_values(name, t, kinds, years)
     return t
 
 
@@ -168,10 +279,13 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
             f"summary.json has start_year {start!r} and end_year {end!r}; "
             f"both must be whole years from {YEAR_MIN} to {YEAR_MAX}, start first"
         )
+    schema = _schema()
+    _check_summary(summary, schema)
+    years = (start, end)
     tables = {}
     for name in TABLE_FILES:
-        tables[name] = _read_table(folder, name, COLUMNS[name])
+        tables[name] = _read_table(folder, name, COLUMNS[name], _column_kinds(schema, name), years)
     for name, columns in (optional or {}).items():
         if (folder / f"{name}.csv").exists():
-            tables[name] = _read_table(folder, name, columns)
+            tables[name] = _read_table(folder, name, columns, _column_kinds(schema, name), years)
     return tables, summary

@@ -135,10 +135,9 @@ def _parse_number(key: str, value, typ: str, lo, hi, problems: list[Problem], fn
             return None
         v = int(v)
     if key in PERCENT_LIKE_KEYS and 1 <= v <= 100:
+        example = f", e.g. {v / 100:g}" if v < 100 else ""
         problems.append(
-            Problem(
-                fname, None, key, f"{value} looks like a percentage; write the rate as a fraction, e.g. {v / 100:g}"
-            )
+            Problem(fname, None, key, f"{value} looks like a percentage; write the rate as a fraction below 1{example}")
         )
         return None
     if lo is not None and v < lo:
@@ -261,6 +260,14 @@ def file_location(folder: Path, fname: str) -> Path:
     return own
 
 
+def _label(fname: str, path: Path) -> str:
+    """How messages name the file read for ``fname``: its name, or the path given when a
+    --demand file has the name of another input file (``--demand other/sites.csv``)."""
+    if path.name == fname or path.name not in FILES:
+        return path.name
+    return str(path)
+
+
 def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | None = None) -> Scenario:
     """Load and validate a scenario folder.
 
@@ -293,7 +300,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
                 tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
             continue
         table, errs, warns = read_table(path, spec, start)
-        label = fname if path.name == fname else f"{path.name}"
+        label = _label(fname, path)
         if label != fname:
             errs = [Problem(label, p.row, p.column, p.text) for p in errs]
             warns = [Problem(label, p.row, p.column, p.text) for p in warns]
@@ -302,7 +309,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         if table is not None:
             tables[fname] = table
     if config is not None and all(f in tables for f in LOAD_ORDER):
-        errs, warns = cross_checks(config, tables, {f: p.name for f, p in paths.items()})
+        errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})
         errors += errs
         warnings += warns
     if errors:

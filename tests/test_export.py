@@ -150,3 +150,58 @@ def test_export_never_replaces_a_users_files(folders, tmp_path):
     assert r.exit_code == 2 and cmp.read_text() == "mine"
     r = CliRunner().invoke(main, ["compare", str(a), str(folders["b"]), "--csv", str(cmp), "--overwrite"])
     assert r.exit_code == 0 and cmp.read_text().startswith("section,item")
+
+
+def test_no_writer_replaces_a_results_folders_own_files_or_scenario_inputs(folders, tmp_path):
+    """export --format json/xlsx and compare --csv, even with --overwrite, never write over a
+    results folder's summary.json or tables, nor into a scenario folder (exit 2, untouched)."""
+    import shutil
+
+    a = tmp_path / "a"
+    shutil.copytree(folders["a"], a)
+    scn = write_scenario(tmp_path / "scn")
+    targets = [a / "summary.json", a / "costs.csv", a / "report.md", scn / "demand.csv", scn / "scenario.toml"]
+    before = {p: p.read_bytes() for p in targets}
+    for target in targets:
+        for fmt in ("json", "xlsx"):
+            r = CliRunner().invoke(main, ["export", str(a), "--format", fmt, "--out", str(target), "--overwrite"])
+            assert r.exit_code == 2, (target, fmt, r.output)
+            assert "Not exported" in r.output and "choose another --out." in r.output
+        r = CliRunner().invoke(main, ["compare", str(a), str(folders["b"]), "--csv", str(target), "--overwrite"])
+        assert r.exit_code == 2, (target, r.output)
+        assert "A = " not in r.output  # refused before comparing
+    assert {p: p.read_bytes() for p in targets} == before
+    assert CliRunner().invoke(main, ["report", str(a)]).exit_code == 0
+    # the default places still work: plan.json inside the results folder
+    assert CliRunner().invoke(main, ["export", str(a), "--format", "json"]).exit_code == 0
+    assert (a / "plan.json").is_file()
+
+
+def test_paths_that_are_not_what_they_must_be_are_usage_errors(folders, tmp_path):
+    a = folders["a"]
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    cases = [
+        (["export", str(a), "--format", "csv", "--out", str(afile)], "is a file; a CSV export is a folder of tables"),
+        (["export", str(a), "--format", "json", "--out", str(afile / "x.json")], "Cannot use"),
+        (["compare", str(a), str(folders["b"]), "--csv", str(tmp_path / "nodir" / "x.csv")], "does not exist"),
+        (["compare", str(a), str(folders["b"]), "--csv", ""], "--csv is empty"),
+        (["export", str(a), "--format", "json", "--out", ""], "--out is empty"),
+    ]
+    for args, text in cases:
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert text in r.output and "Internal error" not in r.output, (args, r.output)
+        assert "A = " not in r.output
+    assert afile.read_text() == "mine"
+
+
+def test_compare_prints_names_with_brackets_as_they_are(folders, tmp_path):
+    """A folder named like Rich markup ("[/b]") is printed, not parsed."""
+    import shutil
+
+    odd = tmp_path / "a[/b]"
+    shutil.copytree(folders["a"], odd)
+    r = CliRunner().invoke(main, ["compare", str(odd), str(folders["b"])])
+    assert r.exit_code == 0, r.output
+    assert f"A = {odd} (" in r.output

@@ -74,9 +74,9 @@ def test_existing_folder_gets_a_timestamped_sibling(tmp_path):
     assert (out / "my_notes.txt").read_text() == "keep me"
     assert {k: v for k, v in _files(out).items() if k != "my_notes.txt"} == first
     assert (siblings[0] / "summary.json").is_file()
-    # --overwrite replaces the folder itself
+    # --overwrite replaces the plan in the folder; the user's notes stay there
     _solve(scn, out, "--overwrite")
-    assert not (out / "my_notes.txt").exists()
+    assert (out / "my_notes.txt").read_text() == "keep me"
     assert (out / "summary.json").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 

@@ -3,6 +3,9 @@ not planned on silently (bugs found by trying to break the CLI)."""
 
 from __future__ import annotations
 
+import re
+import shutil
+
 from builder import BASE, write_scenario
 from click.testing import CliRunner
 
@@ -127,3 +130,104 @@ def test_results_folder_with_impossible_years_is_one_sentence(tmp_path):
         )
     (out / "summary.json").write_text(json.dumps(good))
     assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+
+
+def test_overwrite_keeps_the_users_files_in_a_results_folder(tmp_path):
+    """--overwrite replaces the old plan's own files; notes, a folder of analysis and the
+    demand file the new solve reads from there are moved into the new folder. An old plan's
+    table that the new plan does not write (marginal_costs.csv, here solved with
+    --no-marginals) is not carried over."""
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    r = CliRunner().invoke(main, ["solve", str(scn), "--out", str(out), "--quiet"])
+    assert r.exit_code == 0 and (out / "marginal_costs.csv").is_file(), r.output
+    (out / "notes.txt").write_text("keep me")
+    (out / "my_analysis").mkdir()
+    (out / "my_analysis" / "a.csv").write_text("x\n1\n")
+    demand = (scn / "demand.csv").read_bytes()
+    (out / "mydemand.csv").write_bytes(demand)
+    r = CliRunner().invoke(
+        main,
+        ["solve", str(scn), "--demand", str(out / "mydemand.csv"), "--out", str(out), "--overwrite", "--no-marginals"],
+    )
+    assert r.exit_code == 0, r.output
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert (out / "my_analysis" / "a.csv").read_text() == "x\n1\n"
+    assert (out / "mydemand.csv").read_bytes() == demand
+    assert not (out / "marginal_costs.csv").exists()
+    kept = "Kept there from the previous folder (not part of the plan): my_analysis, mydemand.csv, notes.txt"
+    assert kept in " ".join(r.output.split())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".res", "res"))] == ["res"]
+
+
+def test_damaged_values_in_a_results_folder_are_one_sentence(tmp_path):
+    """A cell that is not a number where the results schema wants one, a year outside the
+    plan, or a summary.json key of the wrong type: one sentence naming file, row (or key)
+    and column, exit 1 -- these ended in internal errors (exit 4) or went into the report."""
+    import json
+
+    import pandas as pd
+
+    scn = write_scenario(tmp_path / "scn")
+    good = tmp_path / "res"
+    assert _solve(scn, "--out", good).exit_code == 0
+    start = json.loads((good / "summary.json").read_text())["start_year"]
+
+    def damaged(name, edit):
+        d = tmp_path / f"d_{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(good, d)
+        if name == "summary.json":
+            s = json.loads((d / name).read_text())
+            edit(s)
+            (d / name).write_text(json.dumps(s))
+        else:
+            t = pd.read_csv(d / name, dtype=object)
+            edit(t)
+            t.to_csv(d / name, index=False)
+        return d
+
+    cases = [
+        (
+            "costs.csv",
+            lambda t: t.__setitem__("usd", ["abc"] + list(t["usd"][1:])),
+            "costs.csv, row 2, column usd: 'abc' is not a finite number or blank",
+        ),
+        (
+            "costs.csv",
+            lambda t: t.__setitem__("usd_discounted", ["inf"] + list(t["usd_discounted"][1:])),
+            "costs.csv, row 2, column usd_discounted: inf is not a finite number or blank",
+        ),
+        (
+            "costs.csv",
+            lambda t: t.__setitem__("year", [str(start - 27)] + list(t["year"][1:])),
+            f"costs.csv, row 2, column year: {start - 27} is not a whole number from {start} to {start}",
+        ),
+        (
+            "costs.csv",
+            lambda t: t.__setitem__("year", ["2026.5"] + list(t["year"][1:])),
+            "costs.csv, row 2, column year: 2026.5 is not a whole number from 2026 to 2026",
+        ),
+        (
+            "summary.json",
+            lambda s: s.__setitem__("mip_gap", "x"),
+            "summary.json, key mip_gap: 'x' is not of type 'number', 'null'",
+        ),
+        ("summary.json", lambda s: s.pop("currency_year"), "summary.json: 'currency_year' is a required property"),
+        (
+            "summary.json",
+            lambda s: s.__setitem__("timings_s", [1]),
+            "summary.json, key timings_s: [1] is not of type 'object'",
+        ),
+    ]
+    for name, edit, text in cases:
+        d = damaged(name, edit)
+        for args in (["report", d], ["export", d, "--format", "json"], ["compare", good, d]):
+            r = CliRunner().invoke(main, [str(a) for a in args])
+            assert r.exit_code == 1, (text, args, r.output)
+            assert f"is not a readable results folder: {text}." in " ".join(r.output.split()), (text, r.output)
+    # a column the results schema does not have: report reads past it, export names it
+    d = damaged("costs.csv", lambda t: t.__setitem__("note", "mine"))
+    assert CliRunner().invoke(main, ["report", str(d)]).exit_code == 0
+    r = CliRunner().invoke(main, ["export", str(d), "--format", "json"])
+    assert r.exit_code == 1 and re.search(r"costs.csv, row \d+ does not follow the results schema", r.output), r.output
+    assert "('note' was unexpected)" in r.output

@@ -57,7 +57,21 @@ def test_same_problem_on_many_rows_is_one_sentence():
     assert lines[:5] == [f"sites.csv, row {r}, column site: problem {r}." for r in range(2, 7)]
     assert lines[5] == "\u2026 and 33 more problems; correct these first."
     long = [Problem("demand.csv", r, "region", text) for r in range(2, 40, 2)]
-    assert group_sentences(long) == [f"demand.csv, rows 2, 4, 6, 8, 10, 12, \u2026 (19 rows), column region: {text}."]
+    assert group_sentences(long) == [
+        "demand.csv, rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, \u2026 (19 rows in all, the last row 38), "
+        f"column region: {text}."
+    ]
+    # a header problem (no row) comes before the row problems it causes, even in a file
+    # named later; the closing count is of problems, not of sentences
+    rows = [Problem("latency.csv", r, "site", f"'x{r}' is not a site listed in sites.csv") for r in range(2, 12)]
+    header = Problem("sites.csv", 1, "site", "is missing from the header")
+    lines = group_sentences([*rows, header], limit=3)
+    assert lines == [
+        "sites.csv, row 1, column site: is missing from the header.",
+        "latency.csv, row 2, column site: 'x2' is not a site listed in sites.csv.",
+        "latency.csv, row 3, column site: 'x3' is not a site listed in sites.csv.",
+        "\u2026 and 8 more problems; correct these first.",
+    ]
 
 
 def test_demand_of_another_scenario_is_a_few_sentences(tmp_path):
@@ -97,3 +111,28 @@ def test_scenario_keys_at_the_edges_of_what_the_readme_allows(tmp_path):
         folder = write_scenario(tmp_path / f"{key}_{value}_ok", toml={key: value})
         r = CliRunner().invoke(main, ["validate", str(folder)])
         assert r.exit_code == 0, (key, value, r.output)
+
+
+def test_demand_file_named_like_another_input_is_named_by_its_path(tmp_path):
+    """`--demand other/sites.csv` with a bad region: its sentence names the path given, and
+    is not merged with a sites.csv problem on the same rows; a discount rate of 100 is not
+    told to become 1 (which is refused too)."""
+    site = BASE["sites"][0]
+    folder = write_scenario(tmp_path / "scn", sites=[dict(site), dict(site, site="s2", region="eu_west")])
+    other = tmp_path / "other"
+    other.mkdir()
+    rows = [{"region": "eu_west", "model": "m1", "year": 2026, "tokens_per_year": 1e13, "max_latency_ms": ""}]
+    import pandas as pd
+
+    pd.DataFrame(rows).to_csv(other / "sites.csv", index=False)
+    r = CliRunner().invoke(
+        main, ["solve", str(folder), "--demand", str(other / "sites.csv"), "--out", str(tmp_path / "o")]
+    )
+    text = r.stderr if hasattr(r, "stderr") else r.output
+    assert r.exit_code == 1, text
+    lines = [" ".join(ln.split()) for ln in text.splitlines() if ln.strip()]
+    assert any(ln.startswith(f"{other / 'sites.csv'}, row 2, column region: 'eu_west' is not a region") for ln in lines)
+    assert any(ln.startswith("sites.csv, row 3, column region: 'eu_west' is not a region") for ln in lines)
+    folder = write_scenario(tmp_path / "pct", toml={"discount_rate": 100})
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert "100 looks like a percentage; write the rate as a fraction below 1." in r.output
