@@ -209,7 +209,14 @@ def _parse_column(
         if cell == "":
             b = col.blank
             if b == REQUIRED:
-                errors.append(Problem(fname, row, col.name, f"is blank; a value in {col.unit} is required"))
+                errors.append(
+                    Problem(
+                        fname,
+                        row,
+                        col.name,
+                        f"is blank; a value{'' if col.unit in ('-', '') else ' in ' + col.unit} is required",
+                    )
+                )
                 out.append(math.nan)
             elif b in (NO_LIMIT, NONE, TEXT):
                 out.append(math.nan)
@@ -339,7 +346,7 @@ def _not_a_number(cell: str, col: Column) -> str:
         return f"{base}; write the number without a currency sign (amounts are {col.unit})"
     if _DECIMAL_COMMA.match(t):
         return f"{base}; use a point as the decimal separator, e.g. {t.replace(',', '.')}"
-    m = re.match(r"^([+-]?\d+(\.\d+)?([eE][+-]?\d+)?)\s*[A-Za-z/]+", t)
+    m = re.match(r"^([+-]?\d+(\.\d+)?([eE][+-]?\d+)?)\s*[A-Za-z/ ]+$", t)
     if m:
         return f"{base}; write the number only ({m.group(1)}), the unit is given by the column name"
     return base

@@ -198,13 +198,17 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         if typ == "text":
             if not isinstance(doc[key], str) or not doc[key].strip():
                 errors.append(Problem(fname, None, key, "must be a non-empty text"))
-            elif key == "name" and (any(ch in doc[key] for ch in '/\\:*?"<>|') or doc[key].strip() in (".", "..")):
+            elif key == "name" and (
+                any(ch in doc[key] for ch in '/\\:*?"<>|')
+                or any(not ch.isprintable() for ch in doc[key])
+                or doc[key].strip() in (".", "..")
+            ):
                 errors.append(
                     Problem(
                         fname,
                         None,
                         key,
-                        f'{doc[key]!r} is not a plain name; it names the results folder, so it may not hold / \\ : * ? " < > |',
+                        f'{doc[key]!r} is not a plain name; it names the results folder, so it may not hold / \\ : * ? " < > | or a line break',
                     )
                 )
             else:

@@ -136,3 +136,27 @@ def test_demand_file_named_like_another_input_is_named_by_its_path(tmp_path):
     folder = write_scenario(tmp_path / "pct", toml={"discount_rate": 100})
     r = CliRunner().invoke(main, ["validate", str(folder)])
     assert "100 looks like a percentage; write the rate as a fraction below 1." in r.output
+
+
+def test_small_message_fixes(tmp_path):
+    """A hexadecimal-looking cell gets no 'write the number only (0)' hint; a blank unitless
+    cell does not say 'a value in -'; a scenario name with a line break is refused (it names
+    the results folder)."""
+    chips = [dict(BASE["chips"][0], it_kw_per_unit="0x100")]
+    folder = write_scenario(tmp_path / "hex", chips=chips)
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 1
+    assert "chips.csv, row 2, column it_kw_per_unit: '0x100' is not a number (kW/unit).\n" in r.output, r.output
+    folder = write_scenario(tmp_path / "blank", cooling=[dict(BASE["cooling"][0], pue="")])
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert "cooling.csv, row 2, column pue: is blank; a value is required." in r.output, r.output
+    folder = write_scenario(tmp_path / "unit", chips=[dict(BASE["chips"][0], it_kw_per_unit="10 kW")])
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert "write the number only (10), the unit is given by the column name" in r.output, r.output
+    import re
+
+    folder = write_scenario(tmp_path / "nl")
+    toml = (folder / "scenario.toml").read_text()
+    (folder / "scenario.toml").write_text(re.sub(r"(?m)^name = .*$", lambda m: 'name = "a\\nb"', toml))
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 1 and "scenario.toml, column name: 'a\\nb' is not a plain name" in r.output, r.output
