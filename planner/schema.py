@@ -380,7 +380,7 @@ SCENARIO_KEYS: tuple[tuple, ...] = (
     ("hall_block_mw", "float", 10.0, 0.0, None, "IT MW per hall block"),
     ("max_utilization", "float", 0.7, 0.0, 1.0, "share of a chip-year usable for serving"),
     ("load_factor", "float", 0.8, 0.0, 1.0, "average IT draw / nameplate IT power"),
-    ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, None, "penalty per million tokens not served"),
+    ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, 1e9, "penalty per million tokens not served"),
     ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
 )
 # keys that must be above their minimum (0), and discount rates of 1 or more (read as a

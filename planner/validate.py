@@ -329,8 +329,9 @@ def check_models(config, tables, labels):
 
 
 def check_sites(config, tables, labels):
-    """Every cooling PUE plus the site's pue_adder stays at or above 1."""
-    errors = []
+    """Every cooling PUE plus the site's pue_adder stays at or above 1; a hall block fits in
+    the largest site (a warning when it is under a thousandth of it)."""
+    errors, warnings = [], []
     s = tables["sites.csv"]
     co = tables["cooling.csv"]
     if len(co) == 0:
@@ -346,7 +347,29 @@ def check_sites(config, tables, labels):
                     f"{r['pue_adder']:g} brings the PUE of the best cooling to {min_pue + r['pue_adder']:g}, below 1",
                 )
             )
-    return errors, []
+    block = float(config.hall_block_mw)
+    largest = s["max_it_mw"].max() if len(s) else float("nan")
+    if pd.notna(largest) and block > largest:
+        # constraint 1: hall blocks in service x hall_block_mw <= max_it_mw x open
+        errors.append(
+            Problem(
+                "scenario.toml",
+                None,
+                "hall_block_mw",
+                f"{block:g} MW is more than the largest site's max_it_mw ({largest:g} MW): no site could hold one hall",
+            )
+        )
+    elif pd.notna(largest) and block < 1e-3 * largest:
+        warnings.append(
+            Problem(
+                "scenario.toml",
+                None,
+                "hall_block_mw",
+                f"{block:g} MW is less than a thousandth of the largest site ({largest:g} MW); "
+                "so many hall blocks make the program slow and badly scaled",
+            )
+        )
+    return errors, warnings
 
 
 def check_serving_reach(config, tables, labels):

@@ -160,3 +160,25 @@ def test_small_message_fixes(tmp_path):
     (folder / "scenario.toml").write_text(re.sub(r"(?m)^name = .*$", lambda m: 'name = "a\\nb"', toml))
     r = CliRunner().invoke(main, ["validate", str(folder)])
     assert r.exit_code == 1 and "scenario.toml, column name: 'a\\nb' is not a plain name" in r.output, r.output
+
+
+def test_hall_block_that_fits_nowhere_and_absurd_penalty(tmp_path):
+    """hall_block_mw above every site's max_it_mw made an 'optimal' plan that opens nothing;
+    it is an error now, and a block under a thousandth of the largest site a warning; an
+    unserved penalty above 1e9 USD/Mtok is refused like other out-of-range settings."""
+    largest = max(float(s["max_it_mw"]) for s in BASE["sites"])
+    folder = write_scenario(tmp_path / "big", toml={"hall_block_mw": largest * 2})
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 1
+    assert (
+        f"scenario.toml, column hall_block_mw: {largest * 2:g} MW is more than the largest site's max_it_mw "
+        f"({largest:g} MW): no site could hold one hall." in r.output
+    ), r.output
+    folder = write_scenario(tmp_path / "tiny", toml={"hall_block_mw": largest * 1e-4})
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 0 and "warning: scenario.toml, column hall_block_mw:" in r.output, r.output
+    folder = write_scenario(tmp_path / "pen", toml={"unserved_penalty_usd_per_mtok": 1e300})
+    r = CliRunner().invoke(main, ["validate", str(folder)])
+    assert r.exit_code == 1 and "column unserved_penalty_usd_per_mtok: 1e+300 is above the maximum" in r.output, (
+        r.output
+    )
