@@ -481,7 +481,9 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
     _read_folder(Path(dir_b))
     t, sa, sb = do_compare(dir_a, dir_b)
     out.print(
-        f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})", markup=False
+        f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})",
+        markup=False,
+        soft_wrap=True,
     )
 
     def signed(v, unit):
