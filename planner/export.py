@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results_io import FLOAT_FORMAT, SCHEMA_PATH, TABLE_FILES, protected_reason
+from .results_io import FLOAT_FORMAT, PLAN_FILES, SCHEMA_PATH, TABLE_FILES, is_results_folder, protected_reason
 from .stack import OPTIONAL_TABLES, read_folder
 
 FORMATS = ("csv", "xlsx", "json")
@@ -98,6 +98,8 @@ def clashes(folder: Path, fmt: str, out: Path, tables: dict) -> ExportClash | No
         return ExportClash(f"{out} already exists") if out.exists() else None
     if out.exists() and not out.is_dir():
         return ExportClash(f"{out} is a file; a CSV export is a folder of tables", never=True)
+    if out.name in PLAN_FILES and is_results_folder(out.parent):
+        return ExportClash(f"{out} is one of the results folder {out.parent}'s own folders", never=True)
     if out.exists() and out.resolve() == Path(folder).resolve():
         return ExportClash(f"{out} is the results folder itself; its tables would be replaced", never=True)
     if (out / "scenario.toml").exists():

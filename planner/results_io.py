@@ -44,7 +44,7 @@ def protected_reason(path: Path) -> str | None:
     not a regular file (a folder, a device)."""
     path = Path(path)
     parent = path.parent
-    if is_results_folder(parent) and (path.suffix.lower() == ".csv" or path.name in OWN_FILES):
+    if is_results_folder(parent) and path.name in PLAN_FILES:
         return f"{path} is one of the results folder {parent}'s own files"
     if (parent / "scenario.toml").exists():
         return f"{path} is in the scenario folder {parent}; its inputs are never replaced"

@@ -205,3 +205,20 @@ def test_compare_prints_names_with_brackets_as_they_are(folders, tmp_path):
     r = CliRunner().invoke(main, ["compare", str(odd), str(folders["b"])])
     assert r.exit_code == 0, r.output
     assert f"A = {odd} (" in r.output
+
+
+def test_files_of_the_users_own_inside_a_results_folder_may_be_written(folders, tmp_path):
+    """Only the results folder's own files are protected: a new cmp.csv or mine.json inside
+    it is fine; its plots folder is not a place for a CSV export."""
+    import shutil
+
+    a = tmp_path / "a"
+    shutil.copytree(folders["a"], a)
+    r = CliRunner().invoke(main, ["compare", str(a), str(folders["b"]), "--csv", str(a / "cmp.csv")])
+    assert r.exit_code == 0 and (a / "cmp.csv").read_text().startswith("section,item"), r.output
+    r = CliRunner().invoke(main, ["export", str(a), "--format", "json", "--out", str(a / "mine.json")])
+    assert r.exit_code == 0 and (a / "mine.json").is_file(), r.output
+    plots = sorted(p.name for p in (a / "plots").iterdir())
+    r = CliRunner().invoke(main, ["export", str(a), "--format", "csv", "--out", str(a / "plots"), "--overwrite"])
+    assert r.exit_code == 2 and "own folders" in r.output, r.output
+    assert sorted(p.name for p in (a / "plots").iterdir()) == plots
