@@ -20,8 +20,8 @@ from rich.text import Text
 
 from .errors import InputError, PlannerError, UsageError, group_sentences
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # long paths and headlines stay on one line
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(e: PlannerError) -> None:
@@ -43,6 +43,15 @@ def _fail(e: PlannerError) -> None:
         for line in getattr(e, "diagnosis", []) or []:
             err.print(f"  {line}", markup=False, soft_wrap=True)
     sys.exit(e.exit_code)
+
+
+def _signed0(x: float) -> str:
+    """+12 / −3 / 0: a change shown to whole units, never "+0" or "-0"."""
+    return "0" if round(x) == 0 else f"{x:+,.0f}"
+
+
+def _signed2(x: float) -> str:
+    return "0" if round(x, 2) == 0 else f"{x:+,.2f}"
 
 
 def _plain(*cells) -> list[Text]:
@@ -226,8 +235,18 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
             soft_wrap=True,
         )
     if summary["status"] == "time_limit":
+        from .report import FAR_FROM_OPTIMAL
+
+        gap = summary["mip_gap"]
+        far = gap is not None and gap >= FAR_FROM_OPTIMAL
         err.print(
-            f"warning: the time limit was reached before the gap tolerance; this plan is within {summary['mip_gap']:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}.",
+            "warning: the time limit was reached before the gap tolerance; "
+            + (
+                f"this plan is within {gap:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}"
+                if gap is not None
+                else "how far this plan is from optimal is unknown (no bound)"
+            )
+            + ("; it is far from optimal: do not act on it, solve again with a longer --time-limit." if far else "."),
             markup=False,
         )
 
@@ -493,7 +512,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
             return ("+" if v > 0 else "−") + _usd(abs(v)) if v else "0"
         if unit == "year opened":
             return f"{v:+.0f} y" if v else "same"
-        return f"{v:+,.0f}" if abs(v) >= 1 else (f"{v:+,.2f}" if v else "0")
+        return _signed0(v) if abs(v) >= 1 else _signed2(v)
 
     def fmt(v, unit):
         if v != v:
@@ -547,7 +566,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
                     d, b = r["change"].iloc[0] / scale, r["b"].iloc[0] / scale
                     big = max(abs(d), abs(b)) >= 10
                     row.append(
-                        (f"{d:+,.0f} ({b:,.0f})" if big else f"{d:+,.2f} ({b:,.2f})")
+                        (f"{_signed0(d)} ({b:,.0f})" if big else f"{_signed2(d)} ({b:,.2f})")
                         if abs(d) >= 0.005
                         else (f"= ({b:,.0f})" if big else f"= ({b:,.2f})")
                     )

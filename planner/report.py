@@ -40,6 +40,16 @@ def _tok(x: float) -> str:
     return f"{x:,.0f} tok"
 
 
+STAGES = ("load", "build", "handoff", "solve", "heuristic", "polish", "extract", "marginal", "write")
+
+
+def stage_order(timings: dict) -> list[str]:
+    """The stages of ``timings`` in pipeline order (summary.json stores them alphabetically);
+    unknown names last, alphabetically."""
+    rank = {k: i for i, k in enumerate(STAGES)}
+    return sorted(timings, key=lambda k: (rank.get(k, len(STAGES)), k))
+
+
 def tokens_served_by_year(tables: dict[str, pd.DataFrame]) -> pd.Series:
     s = tables["serving"]
     return s.groupby("year")["tokens"].sum() if len(s) else pd.Series(dtype=float)
@@ -57,7 +67,7 @@ def cost_per_mtok_by_layer(tables: dict[str, pd.DataFrame], years: list[int]) ->
     )
     served = tokens_served_by_year(tables).reindex(years).fillna(0.0)
     out = by.div(served.where(served > 0) / 1e6, axis=0)
-    out["total"] = out[list(LAYERS)].sum(axis=1)
+    out["total"] = out[list(LAYERS)].sum(axis=1, min_count=1)  # NaN, not 0, where nothing is served
     return out
 
 
@@ -79,7 +89,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
         else "MIP gap n/a"
     )
     t = summary.get("timings_s", {})
-    lines.append("Timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in t.items()))
+    lines.append("Timings: " + ", ".join(f"{k} {t[k]:.1f} s" for k in stage_order(t)))
     so = sites_opened(tables)
     if len(so):
         lines.append("Sites opened: " + ", ".join(f"{r.site} ({r.year})" for r in so.itertuples()))
@@ -268,6 +278,9 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     return doc
 
 
+FAR_FROM_OPTIMAL = 0.5  # a gap from which the report warns not to act on the plan
+
+
 def _executive_summary(doc: Doc, tables, summary, years) -> None:
     doc.h("Executive summary")
     gap = summary.get("mip_gap")
@@ -276,6 +289,11 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     if gap is not None:
         status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
+    if gap is not None and gap >= FAR_FROM_OPTIMAL:
+        items.append(
+            f"**This plan is far from optimal** ({gap:.0%} from the best bound the solver proved): the solver "
+            "stopped before it found a good plan. Do not act on it; solve again with a longer `--time-limit`."
+        )
     tot = summary.get("totals_usd_discounted", {})
     items.append(
         f"Net present cost **{_usd(summary['objective_usd'] or 0.0)}** "
@@ -342,7 +360,12 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             items.append(
                 f"Its penalty ({_money(penalty)} discounted) is within the plan's optimality gap "
                 f"({gap:.2%}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
-                "optimum may serve it; solve with a smaller `--mip-gap` to find out."
+                "optimum may serve it; "
+                + (
+                    "a longer `--time-limit` may find it."
+                    if summary.get("status") == "time_limit"
+                    else "solve with a smaller `--mip-gap` to find out."
+                )
             )
     else:
         items.append("Unserved demand: none — all demand is served.")
@@ -528,7 +551,7 @@ def _notes(doc: Doc, summary) -> None:
     ]
     t = summary.get("timings_s", {})
     if t:
-        items.append("Seconds per stage: " + ", ".join(f"{k} {t[k]:.1f}" for k in sorted(t)) + ".")
+        items.append("Seconds per stage: " + ", ".join(f"{k} {t[k]:.1f}" for k in stage_order(t)) + ".")
     doc.ul(items)
     w = summary.get("warnings", [])
     if w:

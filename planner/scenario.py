@@ -98,7 +98,8 @@ class Scenario:
 
 def resolve_scenario_path(scenario: str | os.PathLike | None) -> Path:
     """Map a CLI argument to a scenario folder: None -> the bundled default; a bundled
-    scenario name -> its folder; otherwise a path. Raises UsageError if it does not exist."""
+    scenario name -> its folder; otherwise a path. Raises UsageError if it does not exist or
+    is a results folder."""
     if scenario is None:
         scenario = DEFAULT_SCENARIO
     p = Path(scenario)
@@ -109,6 +110,11 @@ def resolve_scenario_path(scenario: str | os.PathLike | None) -> Path:
     if not p.is_dir():
         raise UsageError(
             f"Scenario folder {scenario} does not exist (bundled scenarios: {', '.join(bundled_scenarios())})."
+        )
+    if (p / "summary.json").is_file() and not (p / "scenario.toml").exists():
+        raise UsageError(
+            f"{scenario} is a results folder, not a scenario (it has summary.json and no scenario.toml); "
+            "planner report, export and compare read results folders."
         )
     return p
 

@@ -222,3 +222,10 @@ def test_files_of_the_users_own_inside_a_results_folder_may_be_written(folders, 
     r = CliRunner().invoke(main, ["export", str(a), "--format", "csv", "--out", str(a / "plots"), "--overwrite"])
     assert r.exit_code == 2 and "own folders" in r.output, r.output
     assert sorted(p.name for p in (a / "plots").iterdir()) == plots
+
+
+def test_compare_changes_never_show_a_signed_zero():
+    from planner.cli import _signed0, _signed2
+
+    assert [_signed0(x) for x in (0.4, -0.4, 0.0, 12.6, -3.2)] == ["0", "0", "0", "+13", "-3"]
+    assert [_signed2(x) for x in (0.004, -0.004, 0.25, -0.25)] == ["0", "0", "+0.25", "-0.25"]

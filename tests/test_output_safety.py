@@ -231,3 +231,12 @@ def test_damaged_values_in_a_results_folder_are_one_sentence(tmp_path):
     r = CliRunner().invoke(main, ["export", str(d), "--format", "json"])
     assert r.exit_code == 1 and re.search(r"costs.csv, row \d+ does not follow the results schema", r.output), r.output
     assert "('note' was unexpected)" in r.output
+
+
+def test_validating_a_results_folder_says_what_it_is(tmp_path):
+    scn = write_scenario(tmp_path / "scn")
+    out = tmp_path / "res"
+    assert _solve(scn, "--out", out).exit_code == 0
+    r = CliRunner().invoke(main, ["validate", str(out)])
+    assert r.exit_code == 2
+    assert f"{out} is a results folder, not a scenario (it has summary.json and no scenario.toml)" in r.output

@@ -208,3 +208,34 @@ def test_unserved_demand_within_the_gap_is_said_so(solved):
     # a penalty larger than the gap is not explained away
     big = {**summary, "mip_gap": 0.5 * 500_000.0 / objective}
     assert "within the plan's optimality gap" not in render_markdown(tables, big)
+
+
+def test_a_plan_far_from_optimal_that_serves_nothing(solved):
+    """A time-limited plan 105 % from its bound that serves nothing: the report warns not to
+    act on it, advises a longer time limit (not a smaller gap) for the unserved demand, and
+    gives no cost per million tokens (it was $0.0000: a sum of NaN years read as 0)."""
+    from planner.report import render_markdown
+
+    tables, summary = stack.read_folder(solved)
+    tables = dict(tables)
+    tables["serving"] = tables["serving"].iloc[0:0]
+    years = stack.years_of(summary)
+    assert cost_per_mtok_by_layer(tables, years)["total"].isna().all()
+    tables["unserved"] = pd.DataFrame([{"year": 2027, "region": "r1", "model": "m1", "tokens": 5e9}])
+    costs = tables["costs"].copy()
+    pen = costs["component"] == "unserved_penalty"
+    costs.loc[pen, ["usd", "usd_discounted"]] = 0.0
+    costs.loc[pen & (costs["year"] == 2027), ["usd", "usd_discounted"]] = 500_000.0
+    tables["costs"] = costs
+    text = render_markdown(tables, {**summary, "status": "time_limit", "mip_gap": 1.05})
+    assert "**This plan is far from optimal** (105% from the best bound the solver proved)" in text
+    assert "a plan closer to the optimum may serve it; a longer `--time-limit` may find it." in text
+    assert "Average cost per million tokens served" not in text
+    assert "far from optimal" not in render_markdown(tables, {**summary, "mip_gap": 0.01})
+
+
+def test_stages_are_listed_in_pipeline_order():
+    from planner.report import stage_order
+
+    t = {"build": 1, "extract": 1, "handoff": 1, "load": 1, "marginal": 1, "polish": 1, "solve": 1, "zz": 1}
+    assert stage_order(t) == ["load", "build", "handoff", "solve", "polish", "extract", "marginal", "zz"]
