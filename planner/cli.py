@@ -46,7 +46,7 @@ def _fail(e: PlannerError) -> None:
 
 
 def _signed0(x: float) -> str:
-    """+12 / −3 / 0: a change shown to whole units, never "+0" or "-0"."""
+    """ "+12" / "-3" / "0": a change shown to whole units, never "+0" or "-0"."""
     return "0" if round(x) == 0 else f"{x:+,.0f}"
 
 
