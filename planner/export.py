@@ -18,8 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results_io import FLOAT_FORMAT, PLAN_FILES, SCHEMA_PATH, TABLE_FILES, is_results_folder, protected_reason
-from .stack import OPTIONAL_TABLES, read_folder
+from .results_io import (
+    FLOAT_FORMAT,
+    OPTIONAL_TABLE_FILES,
+    PLAN_FILES,
+    TABLE_FILES,
+    is_results_folder,
+    protected_reason,
+)
+from .results_io import results_schema as schema
+from .stack import read_folder
 
 FORMATS = ("csv", "xlsx", "json")
 JSON_FORMAT = "planner-results"
@@ -130,7 +138,7 @@ def export(folder: str | Path, fmt: str, out: str | Path | None = None, overwrit
 
 
 def _ordered(tables: dict[str, pd.DataFrame]) -> list[str]:
-    return [n for n in (*TABLE_FILES, *OPTIONAL_TABLES) if n in tables]
+    return [n for n in (*TABLE_FILES, *OPTIONAL_TABLE_FILES) if n in tables]
 
 
 def to_csv(tables, out: Path) -> Path:
@@ -216,10 +224,6 @@ def document(tables, summary) -> dict:
             for n in names
         },
     }
-
-
-def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def validate_document(doc: dict) -> None:

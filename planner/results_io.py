@@ -178,7 +178,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
 
 
-def _schema() -> dict:
+def results_schema() -> dict:
+    """The JSON schema of a results folder as one document (summary + tables); the JSON
+    export is checked against it, and reading a results folder checks its values with it."""
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
@@ -279,7 +281,7 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
             f"summary.json has start_year {start!r} and end_year {end!r}; "
             f"both must be whole years from {YEAR_MIN} to {YEAR_MAX}, start first"
         )
-    schema = _schema()
+    schema = results_schema()
     _check_summary(summary, schema)
     years = (start, end)
     tables = {}

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from .results_io import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, OPTIONAL_TABLE_FILES, read_results
+from .results_io import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
 
@@ -31,7 +31,6 @@ EXTRA_COLUMNS = {
     "chips": ["chip", "vendor", "unit_name", "generation"],
     "infrastructure": ["year", "site", "cooling", "hall_mw", "it_mw", "facility_mw"],
 }
-OPTIONAL_TABLES = OPTIONAL_TABLE_FILES
 # the columns each optional table must have when it is there
 OPTIONAL_COLUMNS = {**EXTRA_COLUMNS, "marginal_costs": MARGINAL_COLUMNS, "binding_limits": LIMIT_COLUMNS}
 

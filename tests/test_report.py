@@ -183,6 +183,17 @@ def test_layer_split_adds_up_on_the_bundled_scenario(tmp_path):
     assert (out / "marginal_costs.csv").exists() and (out / "report.html").exists()
 
 
+def _leave_unserved(tables: dict) -> None:
+    """Make the plan in ``tables`` leave 5e9 tokens of r1/m1 unserved in 2027, at a penalty of
+    100 USD/Mtok: 500,000 USD (undiscounted and, in this test's reading, discounted)."""
+    tables["unserved"] = pd.DataFrame([{"year": 2027, "region": "r1", "model": "m1", "tokens": 5e9}])
+    costs = tables["costs"].copy()
+    pen = costs["component"] == "unserved_penalty"
+    costs.loc[pen, ["usd", "usd_discounted"]] = 0.0
+    costs.loc[pen & (costs["year"] == 2027), ["usd", "usd_discounted"]] = 500_000.0
+    tables["costs"] = costs
+
+
 def test_unserved_demand_within_the_gap_is_said_so(solved):
     """A plan 1 % from its bound that leaves 5e9 tokens unserved (penalty 100 USD/Mtok ->
     500,000 USD): the report says the penalty is within the gap; at gap 0 it does not."""
@@ -190,12 +201,7 @@ def test_unserved_demand_within_the_gap_is_said_so(solved):
 
     tables, summary = stack.read_folder(solved)
     tables = dict(tables)
-    tables["unserved"] = pd.DataFrame([{"year": 2027, "region": "r1", "model": "m1", "tokens": 5e9}])
-    costs = tables["costs"].copy()
-    pen = costs["component"] == "unserved_penalty"
-    costs.loc[pen, ["usd", "usd_discounted"]] = 0.0
-    costs.loc[pen & (costs["year"] == 2027), ["usd", "usd_discounted"]] = 500_000.0
-    tables["costs"] = costs
+    _leave_unserved(tables)
     objective = float(summary["objective_usd"])
     assert 500_000.0 <= 0.01 * objective  # the test's premise: the penalty fits in a 1 % gap
     text = render_markdown(tables, {**summary, "mip_gap": 0.01})
@@ -221,12 +227,7 @@ def test_a_plan_far_from_optimal_that_serves_nothing(solved):
     tables["serving"] = tables["serving"].iloc[0:0]
     years = stack.years_of(summary)
     assert cost_per_mtok_by_layer(tables, years)["total"].isna().all()
-    tables["unserved"] = pd.DataFrame([{"year": 2027, "region": "r1", "model": "m1", "tokens": 5e9}])
-    costs = tables["costs"].copy()
-    pen = costs["component"] == "unserved_penalty"
-    costs.loc[pen, ["usd", "usd_discounted"]] = 0.0
-    costs.loc[pen & (costs["year"] == 2027), ["usd", "usd_discounted"]] = 500_000.0
-    tables["costs"] = costs
+    _leave_unserved(tables)
     text = render_markdown(tables, {**summary, "status": "time_limit", "mip_gap": 1.05})
     assert "**This plan is far from optimal** (105% from the best bound the solver proved)" in text
     assert "a plan closer to the optimum may serve it; a longer `--time-limit` may find it." in text
