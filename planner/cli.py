@@ -591,5 +591,25 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
         out.print(f"Comparison written to {csv_path}", markup=False)
 
 
+def run() -> None:
+    """Run the command line and exit with its code: the ``planner`` script and ``python -m planner``.
+
+    A Ctrl-C ends with exit code 130 even when the interrupt landed inside a nested interpreter
+    call (a Cython module initialising during one of Pyomo's deferred imports runs code through
+    ``PyRun_String``). CPython then remembers the KeyboardInterrupt as unhandled although
+    :func:`friendly` handled it, and under ``python -m`` kills itself with SIGINT at exit instead of
+    returning 130. The results and temporary folders are already settled by then, so the process
+    ends at once with the documented code.
+    """
+    try:
+        main()
+    except SystemExit as e:
+        if e.code != 130:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -93,7 +93,7 @@ def test_ctrl_c_stops_cleanly(tmp_path, delay):
     out = tmp_path / "res"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     p = subprocess.Popen(
-        [sys.executable, "-m", "planner.cli", "solve", str(scn), "--out", str(out), "--quiet"],
+        [sys.executable, "-m", "planner", "solve", str(scn), "--out", str(out), "--quiet"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -113,3 +113,41 @@ def test_ctrl_c_stops_cleanly(tmp_path, delay):
     assert lines == ["Interrupted; nothing was written."], stderr
     assert not out.exists()
     assert not [q for q in tmp_path.iterdir() if q.name.startswith(".")]
+
+
+_NESTED_INTERRUPT = """
+import ctypes, sys
+import planner.run
+from planner.cli import run
+
+
+def interrupted_build(data):
+    # what a Ctrl-C landing in a Cython module's initialisation (a deferred import during the
+    # build) leaves behind: a KeyboardInterrupt raised inside a nested PyRun_String call
+    ctypes.pythonapi.PyRun_SimpleString(b"raise KeyboardInterrupt")
+    raise KeyboardInterrupt
+
+
+planner.run.build_model = interrupted_build
+sys.argv = ["planner", "solve", sys.argv[1], "--out", sys.argv[2], "--quiet"]
+run()
+"""
+
+
+def test_ctrl_c_inside_a_nested_interpreter_call_still_exits_130(tmp_path):
+    # under `python -m`, CPython would otherwise kill itself with SIGINT at exit (-2, not 130)
+    scn = write_scenario(tmp_path / "scn")
+    (tmp_path / "nested_interrupt.py").write_text(_NESTED_INTERRUPT)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    out = tmp_path / "res"
+    p = subprocess.run(
+        [sys.executable, "-m", "nested_interrupt", str(scn), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert p.returncode == 130, (p.returncode, p.stderr)
+    assert p.stderr.strip().splitlines()[-1] == "Interrupted; nothing was written."
+    assert not out.exists()
