@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.results_io import write_files
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -300,18 +302,12 @@ def main(argv=None) -> None:
                 print(f"  {c:20s} {row[c]}")
     seconds = time.perf_counter() - t0
     out = Path(a.out) if a.out else (HERE if a.full else HERE / "quick")
-    out.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLS, lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
-    for name, text in (
-        ("results.csv", buf.getvalue()),
-        ("RESULTS.md", markdown(rows, mach, mode, seconds, extra, traces)),
-    ):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, out / name)  # a run stopped half-way leaves the previous table whole
+    # atomically: a run stopped half-way leaves the previous table whole
+    write_files(out, {"results.csv": buf.getvalue(), "RESULTS.md": markdown(rows, mach, mode, seconds, extra, traces)})
     print(f"\nwrote {out / 'results.csv'} and {out / 'RESULTS.md'} ({seconds / 60:.1f} min)")
 
 

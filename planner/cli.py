@@ -45,6 +45,13 @@ def _fail(e: PlannerError) -> None:
     sys.exit(e.exit_code)
 
 
+def _print_warnings(warnings) -> None:
+    """Print a scenario's warnings (:class:`planner.errors.Problem` list) to stderr, the same
+    problem on many rows as one sentence (:func:`planner.errors.group_sentences`)."""
+    for line in group_sentences(warnings, noun="warning"):
+        err.print(f"warning: {line}", markup=False, soft_wrap=True)
+
+
 def _signed0(x: float) -> str:
     """ "+12" / "-3" / "0": a change shown to whole units, never "+0" or "-0"."""
     return "0" if round(x) == 0 else f"{x:+,.0f}"
@@ -118,8 +125,7 @@ def _validate(scenario):
 
     path = resolve_scenario_path(scenario)
     scn = load_scenario(path)
-    for line in group_sentences(scn.warnings, noun="warning"):
-        err.print(f"warning: {line}", markup=False, soft_wrap=True)
+    _print_warnings(scn.warnings)
     T = scn.tables
     out.print(
         f"{path}: valid. {len(T['sites.csv'])} sites in {len(T['regions.csv'])} regions, "
@@ -169,8 +175,7 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     t0 = time.perf_counter()
     scn = load_scenario(path, demand)
     t_load = time.perf_counter() - t0
-    for line in group_sentences(scn.warnings, noun="warning"):
-        err.print(f"warning: {line}", markup=False, soft_wrap=True)
+    _print_warnings(scn.warnings)
     from .results_io import prepare_output
 
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
@@ -386,20 +391,6 @@ def _read_folder(folder: Path):
         raise InputError([Problem(str(folder), None, None, f"is not a readable results folder: {e}")]) from None
 
 
-def _write_atomic(folder: Path, files: dict) -> None:
-    import os
-
-    for name, content in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        if isinstance(content, bytes):
-            tmp.write_bytes(content)
-        else:
-            tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, target)
-
-
 @main.command()
 @click.argument("results_dir", type=click.Path(file_okay=False))
 def report(results_dir: str) -> None:
@@ -410,10 +401,11 @@ def report(results_dir: str) -> None:
 @friendly
 def _report(results_dir):
     from .report import report_files
+    from .results_io import write_files
 
     folder = Path(results_dir)
     tables, summary = _read_folder(folder)
-    _write_atomic(folder, report_files(tables, summary))
+    write_files(folder, report_files(tables, summary))
     out.print(f"Report written to {folder / 'report.md'} and {folder / 'report.html'}", markup=False)
 
 

@@ -154,6 +154,21 @@ def write_results(
     return out
 
 
+def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Write each of ``files`` (path relative to ``folder`` -> text or bytes) atomically:
+    through a hidden temporary file renamed over the target, so a run stopped half-way
+    leaves the previous file whole. Folders are made as needed; raises OSError."""
+    for name, content in files.items():
+        target = Path(folder) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, target)
+
+
 # columns of the two marginal-price tables (planner.marginal writes them; a results folder
 # of `planner solve --no-marginals` has neither)
 MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
