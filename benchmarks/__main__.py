@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.results_io import write_files
+from planner.io.results import write_files
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

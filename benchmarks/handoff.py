@@ -4,7 +4,7 @@
 - ``contrib``: pyomo.contrib.solver Highs ``set_instance`` (the previous planner path)
 - ``appsi``: pyomo.contrib.appsi Highs ``set_instance``
 - ``standard_form``: Pyomo's LinearStandardFormCompiler + one highspy ``passModel``
-  (:func:`planner.solve.hand_off`, the planner path now)
+  (:func:`planner.solver.highs.hand_off`, the planner path now)
 
 Each is run in a fresh process on a freshly built model; prints a Markdown table.
 """
@@ -18,8 +18,8 @@ import time
 
 
 def _one(scenario: str, how: str) -> dict:
+    from planner.io.scenario import load_scenario
     from planner.model import build_data, build_model
-    from planner.scenario import load_scenario
 
     m = build_model(build_data(load_scenario(scenario)))
     t0 = time.perf_counter()
@@ -38,7 +38,7 @@ def _one(scenario: str, how: str) -> dict:
     else:
         import highspy
 
-        from planner.solve import hand_off
+        from planner.solver.highs import hand_off
 
         ho = hand_off(m)
         h = highspy.Highs()
@@ -53,7 +53,7 @@ def main(argv=None) -> None:
     if argv and argv[0] == "--one":
         print("RESULT " + json.dumps(_one(argv[1], argv[2])))
         return
-    from planner.scenario import resolve_scenario_path
+    from planner.io.scenario import resolve_scenario_path
 
     scenario = str(resolve_scenario_path(argv[0] if argv else "world"))
     rows = []

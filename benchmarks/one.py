@@ -27,13 +27,13 @@ def main(argv=None) -> None:
     ap.add_argument("--no-heuristic", action="store_true")
     a = ap.parse_args(argv)
 
-    import planner.validate as validate
+    import planner.io.validate as validate
+    from planner.io.results import write_results
+    from planner.io.scenario import load_scenario
     from planner.model import build_data, build_model
-    from planner.polish import rounder
-    from planner.results_io import write_results
-    from planner.scenario import load_scenario
-    from planner.solution import extract
-    from planner.solve import solve_model
+    from planner.solver.highs import solve_model
+    from planner.solver.polish import rounder
+    from planner.solver.solution import extract
 
     t = {}
     spent = {"validate": 0.0}
@@ -48,7 +48,7 @@ def main(argv=None) -> None:
 
     validate.cross_checks = timed_cross
 
-    import planner.solve as solve_mod
+    import planner.solver.highs as solve_mod
 
     handoff = solve_mod.hand_off
     after = {}

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .errors import InputError, PlannerError, UsageError, group_sentences
+from .io.errors import InputError, PlannerError, UsageError, group_sentences
 
 out = Console(highlight=False, soft_wrap=True)  # long paths and headlines stay on one line
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -46,8 +46,8 @@ def _fail(e: PlannerError) -> None:
 
 
 def _print_warnings(warnings) -> None:
-    """Print a scenario's warnings (:class:`planner.errors.Problem` list) to stderr, the same
-    problem on many rows as one sentence (:func:`planner.errors.group_sentences`)."""
+    """Print a scenario's warnings (:class:`planner.io.errors.Problem` list) to stderr, the same
+    problem on many rows as one sentence (:func:`planner.io.errors.group_sentences`)."""
     for line in group_sentences(warnings, noun="warning"):
         err.print(f"warning: {line}", markup=False, soft_wrap=True)
 
@@ -121,7 +121,7 @@ def validate(scenario: str | None) -> None:
 
 @friendly
 def _validate(scenario):
-    from .scenario import load_scenario, resolve_scenario_path
+    from .io.scenario import load_scenario, resolve_scenario_path
 
     path = resolve_scenario_path(scenario)
     scn = load_scenario(path)
@@ -165,18 +165,18 @@ def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwri
 def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True):
     import time
 
-    from .report import report_files
-    from .results_io import choose_folder, write_results
-    from .run import plan
-    from .scenario import load_scenario, resolve_scenario_path
-    from .stack import as_written
+    from .api import plan
+    from .io.results import choose_folder, write_results
+    from .io.scenario import load_scenario, resolve_scenario_path
+    from .reporting.report import report_files
+    from .reporting.stack import as_written
 
     path = resolve_scenario_path(scenario)
     t0 = time.perf_counter()
     scn = load_scenario(path, demand)
     t_load = time.perf_counter() - t0
     _print_warnings(scn.warnings)
-    from .results_io import prepare_output
+    from .io.results import prepare_output
 
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
     target = prepare_output(target, overwrite, protect=[path])
@@ -212,7 +212,7 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     summary = p.summary()  # timings_s includes "marginal" (the LP re-solves)
     if marginal_status:
         summary["marginal_status"] = marginal_status
-    from .checks import bug_report, check_plan
+    from .reporting.checks import bug_report, check_plan
 
     failures = check_plan(p)
     summary["invariant_checks"] = [str(f) for f in failures] if failures else "passed"
@@ -240,7 +240,7 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
             soft_wrap=True,
         )
     if summary["status"] == "time_limit":
-        from .report import FAR_FROM_OPTIMAL
+        from .reporting.report import FAR_FROM_OPTIMAL
 
         gap = summary["mip_gap"]
         far = gap is not None and gap >= FAR_FROM_OPTIMAL
@@ -287,16 +287,16 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
 
 
 def solve_extras(p, marginals: bool = True) -> tuple[dict, dict]:
-    """Tables added to the results folder after :func:`planner.run.plan`: sites, chips and
-    infrastructure (:mod:`planner.stack`) and, with ``marginals``, marginal_costs and
-    binding_limits (:mod:`planner.marginal`; seconds in ``p.timings['marginal']``).
+    """Tables added to the results folder after :func:`planner.api.plan`: sites, chips and
+    infrastructure (:mod:`planner.reporting.stack`) and, with ``marginals``, marginal_costs and
+    binding_limits (:mod:`planner.solver.marginal`; seconds in ``p.timings['marginal']``).
     Returns (tables, status of each LP re-solve)."""
-    from .stack import extra_tables
+    from .reporting.stack import extra_tables
 
     out = extra_tables(p)
     status: dict = {}
     if marginals:
-        from .marginal import analyse
+        from .solver.marginal import analyse
 
         mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
         p.timings["marginal"] = mk.seconds
@@ -310,7 +310,7 @@ def solve_extras(p, marginals: bool = True) -> tuple[dict, dict]:
 
 def print_summary(tables, summary) -> None:
     """The short human summary printed after a solve."""
-    from .report import _tok, _usd, chips_by_year, cost_per_mtok_by_layer, energy_mix, sites_opened
+    from .reporting.report import _tok, _usd, chips_by_year, cost_per_mtok_by_layer, energy_mix, sites_opened
 
     years = list(range(summary["start_year"], summary["end_year"] + 1))
     gap = summary.get("mip_gap")
@@ -377,7 +377,7 @@ def print_summary(tables, summary) -> None:
 
 
 def _read_folder(folder: Path):
-    from .stack import read_folder
+    from .reporting.stack import read_folder
 
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder.")
@@ -386,7 +386,7 @@ def _read_folder(folder: Path):
     except FileNotFoundError as e:
         raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
     except ValueError as e:
-        from .errors import InputError, Problem
+        from .io.errors import InputError, Problem
 
         raise InputError([Problem(str(folder), None, None, f"is not a readable results folder: {e}")]) from None
 
@@ -400,8 +400,8 @@ def report(results_dir: str) -> None:
 
 @friendly
 def _report(results_dir):
-    from .report import report_files
-    from .results_io import write_files
+    from .io.results import write_files
+    from .reporting.report import report_files
 
     folder = Path(results_dir)
     tables, summary = _read_folder(folder)
@@ -432,9 +432,9 @@ def export(results_dir: str, fmt: str, out_path: str | None, overwrite: bool) ->
 def _export(results_dir, fmt, out_path, overwrite=False):
     import jsonschema
 
-    from .errors import Problem
-    from .export import ExportClash
-    from .export import export as do_export
+    from .io.errors import Problem
+    from .reporting.export import ExportClash
+    from .reporting.export import export as do_export
 
     folder = Path(results_dir)
     _read_folder(folder)  # a clear error for a folder that is not a results folder
@@ -474,7 +474,7 @@ def compare(dir_a: str, dir_b: str, csv_path: str | None, overwrite: bool) -> No
 @friendly
 def _compare(dir_a, dir_b, csv_path, overwrite=False):
     if csv_path is not None:
-        from .results_io import protected_reason
+        from .io.results import protected_reason
 
         if not csv_path.strip():
             raise UsageError("--csv is empty; give a file name.")
@@ -485,8 +485,8 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
             raise UsageError(f"--csv {csv_path} already exists; choose another name or add --overwrite.")
         if not Path(csv_path).parent.is_dir():
             raise UsageError(f"--csv {csv_path}: the folder {Path(csv_path).parent} does not exist.")
-    from .compare import compare as do_compare
-    from .report import _usd
+    from .reporting.compare import compare as do_compare
+    from .reporting.report import _usd
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))

@@ -213,7 +213,7 @@ def bundled_copy(dest: Path, end_year: int, name: str = "world") -> Path:
 
     import pytest
 
-    from planner.scenario import SCENARIOS_DIR
+    from planner.io.scenario import SCENARIOS_DIR
 
     src = SCENARIOS_DIR / name
     if not src.is_dir():

@@ -1,4 +1,4 @@
-"""Invariant checks (planner/checks.py): they hold on solved plans, and a broken table is
+"""Invariant checks (planner/reporting/checks.py): they hold on solved plans, and a broken table is
 reported as a bug report with the numbers."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pytest
 from builder import bundled_copy
 from small import write_small
 
-from planner.checks import bug_report, check_plan, check_results
-from planner.results_io import write_results
-from planner.run import plan
+from planner.api import plan
+from planner.io.results import write_results
+from planner.reporting.checks import bug_report, check_plan, check_results
 
 
 @pytest.fixture(scope="module")

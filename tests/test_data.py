@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.roofline import CHIP_SPECS
-from planner.scenario import CATALOG_DIR, DATA_DIR, MODELS_DIR, SCENARIOS_DIR, load_scenario
+from planner.io.scenario import CATALOG_DIR, DATA_DIR, MODELS_DIR, SCENARIOS_DIR, load_scenario
+from planner.prep.roofline import CHIP_SPECS
 
 SCENARIOS = sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "scenario.toml").exists())
 DEMANDS = sorted((DATA_DIR / "demand").glob("*.csv"))

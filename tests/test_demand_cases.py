@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from builder import bundled_copy
 
-from planner.run import plan
-from planner.scenario import CATALOG_DIR, DATA_DIR
+from planner.api import plan
+from planner.io.scenario import CATALOG_DIR, DATA_DIR
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 from builder import bundled_copy
 from small import write_small
 
-from planner.results_io import TABLE_FILES, write_results
-from planner.run import plan
+from planner.api import plan
+from planner.io.results import TABLE_FILES, write_results
 
 
 def shuffle_rows(folder: Path, seed: int) -> None:

@@ -10,10 +10,10 @@ import pytest
 from builder import BASE, write_scenario
 from click.testing import CliRunner
 
-from planner import export as ex
-from planner import stack
 from planner.cli import main
-from planner.solution import COLUMNS
+from planner.reporting import export as ex
+from planner.reporting import stack
+from planner.solver.solution import COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import math
 import pytest
 from builder import BASE, write_scenario
 
-from planner.run import plan
+from planner.api import plan
 
 RATE = 0.07
 UNIT_TOKENS = 1000 * 8 * 3600 * 8760 * 0.7  # tokens per unit-year at max_utilization

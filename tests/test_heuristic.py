@@ -1,4 +1,4 @@
-"""The LP-guided start (planner.heuristics) and plain HiGHS agree within the gap.
+"""The LP-guided start (planner.solver.heuristics) and plain HiGHS agree within the gap.
 
 A reduced horizon of the bundled ``us`` scenario (three years) keeps this fast.
 """
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from planner.io.scenario import load_scenario
 from planner.model import build_data, build_model
-from planner.scenario import load_scenario
-from planner.solve import solve_model
+from planner.solver.highs import solve_model
 
 US = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "us"
 GAP = 0.01

@@ -1,4 +1,4 @@
-"""Marginal token costs and shadow prices of binding limits (planner.marginal), checked
+"""Marginal token costs and shadow prices of binding limits (planner.solver.marginal), checked
 against values computed by hand on one-site, one-chip, grid-only scenarios (tests/builder.py).
 
 Hand figures of the base scenario (chip x1: 8 chips x 1000 tok/s, 10 kW, 300 k$, 5 years;
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from builder import BASE, write_scenario
 
-from planner.marginal import analyse, sentences
+from planner.api import plan
 from planner.model.data import crf
-from planner.run import plan
+from planner.solver.marginal import analyse, sentences
 
 MTOK_PER_UNIT_YR = 8 * 1000 * 3600 * 8760 * 0.7 / 1e6  # 176,601.6
 ENERGY_USD_PER_UNIT_YR = 10 * 0.8 * 1.2 * 8760 / 1000 * 50  # 4,204.8

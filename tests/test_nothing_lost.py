@@ -17,7 +17,7 @@ from builder import bundled_copy, write_scenario
 from click.testing import CliRunner
 
 from planner.cli import main
-from planner.results_io import write_results
+from planner.io.results import write_results
 
 
 def test_crash_while_writing_leaves_no_folder(tmp_path, monkeypatch):
@@ -117,7 +117,7 @@ def test_ctrl_c_stops_cleanly(tmp_path, delay):
 
 _NESTED_INTERRUPT = """
 import ctypes, sys
-import planner.run
+import planner.api
 from planner.cli import run
 
 
@@ -128,7 +128,7 @@ def interrupted_build(data):
     raise KeyboardInterrupt
 
 
-planner.run.build_model = interrupted_build
+planner.api.build_model = interrupted_build
 sys.argv = ["planner", "solve", sys.argv[1], "--out", sys.argv[2], "--quiet"]
 run()
 """

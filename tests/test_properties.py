@@ -1,5 +1,5 @@
 """Property-based tests (hypothesis): random small valid scenarios solve and satisfy every
-invariant of planner/checks.py; random mutations of valid CSV cells end in a clean solve or a
+invariant of planner/reporting/checks.py; random mutations of valid CSV cells end in a clean solve or a
 clean error (exit 0 or 1), never a traceback."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.checks import check_plan
+from planner.api import plan
 from planner.cli import main
-from planner.run import plan
+from planner.reporting.checks import check_plan
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 

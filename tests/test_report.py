@@ -13,9 +13,9 @@ import pytest
 from builder import BASE, write_scenario
 from click.testing import CliRunner
 
-from planner import stack
 from planner.cli import main
-from planner.report import cost_per_mtok_by_layer, report_files
+from planner.reporting import stack
+from planner.reporting.report import cost_per_mtok_by_layer, report_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -197,7 +197,7 @@ def _leave_unserved(tables: dict) -> None:
 def test_unserved_demand_within_the_gap_is_said_so(solved):
     """A plan 1 % from its bound that leaves 5e9 tokens unserved (penalty 100 USD/Mtok ->
     500,000 USD): the report says the penalty is within the gap; at gap 0 it does not."""
-    from planner.report import _money, render_markdown
+    from planner.reporting.report import _money, render_markdown
 
     tables, summary = stack.read_folder(solved)
     tables = dict(tables)
@@ -220,7 +220,7 @@ def test_a_plan_far_from_optimal_that_serves_nothing(solved):
     """A time-limited plan 105 % from its bound that serves nothing: the report warns not to
     act on it, advises a longer time limit (not a smaller gap) for the unserved demand, and
     gives no cost per million tokens (it was $0.0000: a sum of NaN years read as 0)."""
-    from planner.report import render_markdown
+    from planner.reporting.report import render_markdown
 
     tables, summary = stack.read_folder(solved)
     tables = dict(tables)
@@ -236,7 +236,7 @@ def test_a_plan_far_from_optimal_that_serves_nothing(solved):
 
 
 def test_stages_are_listed_in_pipeline_order():
-    from planner.report import stage_order
+    from planner.reporting.report import stage_order
 
     t = {"build": 1, "extract": 1, "handoff": 1, "load": 1, "marginal": 1, "polish": 1, "solve": 1, "zz": 1}
     assert stage_order(t) == ["load", "build", "handoff", "solve", "polish", "extract", "marginal", "zz"]

@@ -1,4 +1,4 @@
-"""planner.solve.resolve: variants of a compiled program (fixed columns, dropped upper
+"""planner.solver.highs.resolve: variants of a compiled program (fixed columns, dropped upper
 bounds, dropped rows, relaxed integrality) solved without compiling again."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from planner.solve import hand_off, resolve
+from planner.solver.highs import hand_off, resolve
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner import roofline as rl
+from planner.prep import roofline as rl
 
 ROOT = Path(__file__).resolve().parents[1]
 THROUGHPUT = ROOT / "models" / "throughput.csv"

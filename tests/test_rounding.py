@@ -1,4 +1,4 @@
-"""planner.polish.rounder: the start heuristic's rounding of the LP relaxation."""
+"""planner.solver.polish.rounder: the start heuristic's rounding of the LP relaxation."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pytest
 from builder import write_scenario
 from test_hand_cases import BUILD, COOL, OPEN, RATE, crf, load_mw
 
+from planner.io.scenario import load_scenario
 from planner.model import build_data, build_model
-from planner.polish import rounder
-from planner.scenario import load_scenario
-from planner.solve import hand_off, resolve
+from planner.solver.highs import hand_off, resolve
+from planner.solver.polish import rounder
 
 
 def test_rounding_the_relaxation_gives_the_two_year_hand_optimum(tmp_path):

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 import pytest
 
 from planner.model.rows import eq, ge, le, linear
-from planner.solve import hand_off, new_highs
+from planner.solver.highs import hand_off, new_highs
 
 
 def test_rows_compile_to_the_coefficients_written():

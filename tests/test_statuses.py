@@ -12,7 +12,7 @@ import pytest
 from builder import BASE, write_scenario
 from click.testing import CliRunner
 
-import planner.run as run
+import planner.api as run
 from planner.cli import main
 
 
@@ -76,7 +76,7 @@ def test_time_limit_without_a_plan_exits_3_and_writes_nothing(tmp_path, monkeypa
 def test_status_mapping_of_highs():
     import highspy
 
-    from planner.solve import _status
+    from planner.solver.highs import _status
 
     S = highspy.HighsModelStatus
     assert _status(S.kTimeLimit, True) == "time_limit"
@@ -158,7 +158,7 @@ def test_no_raw_highs_output(tmp_path):
 
 
 def test_the_relaxation_bound_counts_when_highs_stops_before_its_own():
-    from planner.solve import best_bound
+    from planner.solver.highs import best_bound
 
     # HiGHS stopped in its root LP (bound -13.3 M) on a plan of 151,030.86 MUSD; the LP
     # relaxation proved 149,498.47: gap (151030.86 - 149498.47) / 151030.86 = 1.0146 %

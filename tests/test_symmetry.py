@@ -6,9 +6,9 @@ import pytest
 from builder import BASE, write_scenario
 from test_hand_cases import BUILD, COOL, OPEN, RATE, crf, load_mw
 
+from planner.io.scenario import load_scenario
 from planner.model import build_data, build_model
-from planner.scenario import load_scenario
-from planner.solve import solve_model
+from planner.solver.highs import solve_model
 
 
 def _three_sites(tmp_path, s3_price=50):

@@ -43,7 +43,7 @@ def test_validate_bundled_scenarios():
 def test_same_problem_on_many_rows_is_one_sentence():
     """A demand file of another scenario names an unknown region on every row: one sentence
     per region listing its rows, not one per row; other problems keep their own sentence."""
-    from planner.errors import Problem, group_sentences
+    from planner.io.errors import Problem, group_sentences
 
     text = "'eu_west' is not a region listed in regions.csv"
     problems = [Problem("demand.csv", r, "region", text) for r in [2, 3, 4, 5, 9, 12, 13]]

@@ -1,4 +1,4 @@
-"""Turn a validated :class:`planner.scenario.Scenario` into the model's sparse index sets and
+"""Turn a validated :class:`planner.io.scenario.Scenario` into the model's sparse index sets and
 scaled parameters (:class:`ModelData`).
 
 Index letters, in this order everywhere: r region, s site, m model, g chip, c cooling,

@@ -17,8 +17,8 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
-from .model.data import ModelData
-from .solve import Handoff, hand_off, resolve
+from ..model.data import ModelData
+from .highs import Handoff, hand_off, resolve
 
 TOL = 1e-6
 
@@ -153,7 +153,7 @@ def polish(
 
 
 def rounder(m: pyo.ConcreteModel, d: ModelData, threads: int = 1):
-    """A rounding for :func:`planner.heuristics.mip_start`: ``f(ho, x)`` loads the relaxed
+    """A rounding for :func:`planner.solver.heuristics.mip_start`: ``f(ho, x)`` loads the relaxed
     column values ``x`` into ``m``, covers the use they make of each asset with whole
     purchases (as :func:`polish` does) and re-solves the rest; returns the plan's column
     values, or None when that fails. On world it lands 1.6 % above the relaxation bound in

@@ -50,7 +50,7 @@ Public API
 (region, site) pair (len(regions) x len(sites) rows), latency rounded to 0.1 ms
 and cost to 1e-4 USD.
 
-``python -m planner.datatools.latency`` rewrites ``latency.csv`` in every
+``python -m planner.prep.latency`` rewrites ``latency.csv`` in every
 bundled scenario folder (data/scenarios/*/) from its regions.csv and sites.csv.
 """
 

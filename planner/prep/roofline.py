@@ -30,8 +30,8 @@ table):
 ``calibrate()`` fits ln(measured / roofline) = ln(eff_model) + ln(factor_vendor) by linear
 least squares in log space over the MLPerf Server points in ``MLPERF_POINTS``.
 ``estimate_table()`` regenerates the estimated rows of ``models/throughput.csv`` and
-``throughput_table()`` the whole file. ``python -m planner.roofline`` prints estimate vs MLPerf
-for every calibration point; ``python -m planner.roofline --write models/throughput.csv``
+``throughput_table()`` the whole file. ``python -m planner.prep.roofline`` prints estimate vs MLPerf
+for every calibration point; ``python -m planner.prep.roofline --write models/throughput.csv``
 rewrites the file.
 
 Known simplifications (documented, absorbed by the fitted efficiencies): MoE weight traffic is
@@ -577,7 +577,7 @@ def throughput_table(calibration: Calibration | None = None) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """CLI: print estimate vs MLPerf for each calibration point; ``--write PATH`` writes the
     full throughput table as CSV."""
-    parser = argparse.ArgumentParser(prog="python -m planner.roofline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m planner.prep.roofline", description=__doc__.splitlines()[0])
     parser.add_argument("--write", metavar="PATH", help="write the full throughput table (CSV) to PATH")
     args = parser.parse_args(argv)
     cal = calibrate()

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import NoSolutionError
+from .io.errors import NoSolutionError
+from .io.scenario import Scenario, load_scenario
 from .model import build_data, build_model
 from .model.data import MUSD
-from .polish import polish, rounder
-from .scenario import Scenario, load_scenario
-from .solution import extract, layer_totals
-from .solve import ProgressFn, SolveResult, solve_model
+from .solver.highs import ProgressFn, SolveResult, solve_model
+from .solver.polish import polish, rounder
+from .solver.solution import extract, layer_totals
 
 
 @dataclass
@@ -75,8 +75,8 @@ def plan(
 ) -> Plan:
     """Load (unless given a Scenario), build, solve and extract a plan.
 
-    Raises :class:`planner.errors.InputError` for bad input and
-    :class:`planner.errors.NoSolutionError` when HiGHS finds no plan (infeasible, or the
+    Raises :class:`planner.io.errors.InputError` for bad input and
+    :class:`planner.io.errors.NoSolutionError` when HiGHS finds no plan (infeasible, or the
     time limit hit without an incumbent).
     """
     timings: dict[str, float] = {}
@@ -103,7 +103,7 @@ def plan(
         raise KeyboardInterrupt
     if not res.has_solution:
         if res.status == "infeasible":
-            from .diagnose import diagnose
+            from .solver.diagnose import diagnose
 
             raise NoSolutionError(
                 "The program is infeasible: the hard limits (carbon cap, chip supply, grid and site capacities) cannot all be met.",

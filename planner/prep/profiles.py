@@ -51,7 +51,7 @@ DataFrame[site, tech, slice, capacity_factor] for the variable techs
 (solar_pv, wind_onshore) of each site; when site_power_df (columns site, tech)
 is given, only the (site, tech) pairs it lists are produced.
 
-``python -m planner.datatools.profiles`` rewrites profiles.csv (and slices.csv)
+``python -m planner.prep.profiles`` rewrites profiles.csv (and slices.csv)
 of every bundled scenario from its sites.csv and site_power.csv plus
 data/resource/annual_cf.csv.
 """

@@ -2,7 +2,7 @@
 
 Each :class:`Column` names its type, unit, blank-cell meaning and allowed range; each
 :class:`FileSpec` names its key columns and where the file lives. Loading
-(:mod:`planner.readers`), validation (:mod:`planner.validate`), error messages and the
+(:mod:`planner.io.readers`), validation (:mod:`planner.io.validate`), error messages and the
 README's data reference all read this table, so a column is described in one place only.
 The contents follow DESIGN.md §3.
 """

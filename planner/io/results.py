@@ -55,7 +55,7 @@ def protected_reason(path: Path) -> str | None:
 
 def prepare_output(out: Path, overwrite: bool, protect: list[Path] = ()) -> Path:
     """Check, before any solving, that a plan can be written to ``out``; returns ``out``
-    resolved to an absolute path. Raises :class:`planner.errors.UsageError` when ``out`` is
+    resolved to an absolute path. Raises :class:`planner.io.errors.UsageError` when ``out`` is
     a file, when ``overwrite`` would replace a folder that is not a results folder (user
     files are never deleted), when ``out`` is or contains a ``protect`` folder (the
     scenario), or when its parent folder cannot be written."""
@@ -169,7 +169,7 @@ def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
         os.replace(tmp, target)
 
 
-# columns of the two marginal-price tables (planner.marginal writes them; a results folder
+# columns of the two marginal-price tables (planner.solver.marginal writes them; a results folder
 # of `planner solve --no-marginals` has neither)
 MARGINAL_COLUMNS = ["year", "region", "model", "usd_per_mtok", "usd_per_mtok_long_run"]
 LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
@@ -276,7 +276,7 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
     ``optional`` (name -> the columns it must have) where present. Raises FileNotFoundError
     when summary.json or a table is missing, and ValueError naming the file when one
     (optional ones too) cannot be parsed or lacks its columns."""
-    from .solution import COLUMNS
+    from ..solver.solution import COLUMNS
 
     folder = Path(folder)
     try:

@@ -1,7 +1,7 @@
 """Marginal cost of a token and shadow prices of the binding limits of a solved plan.
 
 A MIP has no duals, so two linear programs are solved from the plan, both from the program
-as compiled for the solve (:func:`planner.solve.resolve`: only bounds and integrality
+as compiled for the solve (:func:`planner.solver.highs.resolve`: only bounds and integrality
 change, nothing is compiled again and the Pyomo model is not touched):
 
 short run ("fleet as planned")
@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .model.data import MUSD
-from .results_io import LIMIT_COLUMNS, MARGINAL_COLUMNS
-from .solve import Handoff, hand_off, resolve
+from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
+from ..model.data import MUSD
+from .highs import Handoff, hand_off, resolve
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {
@@ -215,7 +215,7 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
 def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
     """Plain sentences, one per limit and item, grouping consecutive years:
     "grid interconnect at Site X binds 2027–2029: each extra MW would save $Y a year"."""
-    from .report import _usd
+    from ..reporting.report import _usd
 
     names = names or {}
     out = []

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results_io import (
+from ..io.results import (
     FLOAT_FORMAT,
     OPTIONAL_TABLE_FILES,
     PLAN_FILES,
@@ -26,7 +26,7 @@ from .results_io import (
     is_results_folder,
     protected_reason,
 )
-from .results_io import results_schema as schema
+from ..io.results import results_schema as schema
 from .stack import read_folder
 
 FORMATS = ("csv", "xlsx", "json")
@@ -96,7 +96,7 @@ class ExportClash(Exception):
 def clashes(folder: Path, fmt: str, out: Path, tables: dict) -> ExportClash | None:
     """What writing the export to ``out`` would replace (None if nothing): an existing file
     of the same name, a results folder's own file or a file in a scenario folder
-    (:func:`planner.results_io.protected_reason`), or, for csv, the results folder itself, a
+    (:func:`planner.io.results.protected_reason`), or, for csv, the results folder itself, a
     scenario folder or a file where the export's folder should be."""
     out = Path(out)
     if fmt != "csv":

@@ -18,8 +18,8 @@ import re
 
 import pandas as pd
 
+from ..solver.solution import LAYER_OF_COMPONENT
 from . import stack
-from .solution import LAYER_OF_COMPONENT
 
 LAYERS = stack.LAYERS
 
@@ -384,7 +384,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         )
     bl = tables.get("binding_limits")
     if bl is not None and len(bl):
-        from .marginal import sentences
+        from ..solver.marginal import sentences
 
         items += sentences(bl, names)[:3]
     doc.ul(items)
@@ -531,7 +531,7 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
     if bl is None or not len(bl):
         doc.p("No grid interconnect, site capacity, chip supply, carbon cap or onsite power limit binds.")
         return
-    from .marginal import sentences
+    from ..solver.marginal import sentences
 
     doc.ul(sentences(bl, _site_names(tables)))
     rows = [

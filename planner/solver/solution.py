@@ -18,7 +18,7 @@ from collections import defaultdict
 import pandas as pd
 import pyomo.environ as pyo
 
-from .model.data import MUSD, TOK, ModelData, crf
+from ..model.data import MUSD, TOK, ModelData, crf
 
 COLUMNS = {
     "investment_schedule": ["year", "site", "layer", "item", "quantity", "unit", "capex_usd"],

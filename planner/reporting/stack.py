@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from .results_io import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
+from ..io.results import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
 
@@ -82,7 +82,7 @@ def generation_sort_key(gen: str) -> tuple:
 
 
 def extra_tables(p) -> dict[str, pd.DataFrame]:
-    """``sites``, ``chips`` and ``infrastructure`` tables of a solved :class:`planner.run.Plan`."""
+    """``sites``, ``chips`` and ``infrastructure`` tables of a solved :class:`planner.api.Plan`."""
     T = p.scenario.tables
     s = T["sites.csv"].copy()
     for col in EXTRA_COLUMNS["sites"]:
@@ -126,7 +126,7 @@ def infrastructure_table(m, d) -> pd.DataFrame:
 
 def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Tables and summary of a results folder, with the optional tables of this module where
-    present (:func:`planner.results_io.read_results`)."""
+    present (:func:`planner.io.results.read_results`)."""
     return read_results(folder, optional=OPTIONAL_COLUMNS)
 
 

@@ -8,7 +8,7 @@ interfaces on the ``world`` scenario (90 k columns, 608 k nonzeros) it is the fa
 benchmarks/RESULTS.md. Column *j* of HiGHS is ``Handoff.columns[j]``, so the plan is loaded
 back into the Pyomo variables by position.
 
-Before the full MIP, :mod:`planner.heuristics` may build a plan from the LP relaxation
+Before the full MIP, :mod:`planner.solver.heuristics` may build a plan from the LP relaxation
 (``heuristic=True``, the default for MIPs) and pass it to HiGHS as a MIP start.
 
 HiGHS's own log is captured (never printed raw); a progress callback may receive
@@ -337,10 +337,10 @@ def solve_model(
 
     ``time_limit`` in seconds (for heuristic and MIP together), ``mip_gap`` relative.
     ``progress`` is called from HiGHS's MIP logging callback with (elapsed s, incumbent,
-    dual bound, gap). ``heuristic`` runs :func:`planner.heuristics.mip_start` first on a
+    dual bound, gap). ``heuristic`` runs :func:`planner.solver.heuristics.mip_start` first on a
     MIP. ``options`` are extra HiGHS options. ``write_mps`` names a file to write the program
     to (untimed; for the benchmarks' solver-alone floor). ``rounder`` is passed to the start
-    heuristic (:func:`planner.polish.rounder`). Never raises on a non-optimal outcome: the
+    heuristic (:func:`planner.solver.polish.rounder`). Never raises on a non-optimal outcome: the
     status says what happened.
     """
     ho = hand_off(m)

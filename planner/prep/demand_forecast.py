@@ -64,7 +64,7 @@ columns region, model, year, tokens_per_year (float, tokens / year),
 max_latency_ms (float ms, NaN = no limit); one row per region x model x year
 (11 regions x 5 models x 10 years = 550 rows).
 
-``python -m planner.datatools.demand_forecast`` rewrites
+``python -m planner.prep.demand_forecast`` rewrites
 data/demand/{low,base,high}.csv and the demand.csv of each bundled scenario
 (base case restricted to the scenario's regions.csv).
 """

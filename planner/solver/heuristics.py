@@ -40,7 +40,7 @@ def mip_start(
     rounder=None,
 ):
     """Return ``(col_values or None, info)`` for the compiled program ``ho``
-    (:class:`planner.solve.Handoff`). Spends at most ``share`` of ``time_limit`` -- or all of
+    (:class:`planner.solver.highs.Handoff`). Spends at most ``share`` of ``time_limit`` -- or all of
     it when too little would be left for the full MIP to improve on the start (less than
     about three LP solves).
 
@@ -51,7 +51,7 @@ def mip_start(
     like HiGHS's gap), ``fixed`` (integer columns fixed to 0), ``free`` (integer columns
     left), ``proven`` (the start is within ``mip_gap`` of the LP bound), ``seconds``.
     """
-    from .solve import new_highs, run_guard, stop_at
+    from .highs import new_highs, run_guard, stop_at
 
     t0 = time.perf_counter()
     budget = max(1.0, share * float(time_limit))

@@ -16,7 +16,7 @@ prices, lifetimes, lead times, demand), independently of the Pyomo model, and co
   and the sum of costs.csv, to 1e-6 relative.
 
 A failure is a bug in the planner, never in the user's data: :func:`bug_report` turns the
-failures into a report to print. Use :func:`check_plan` on a :class:`planner.run.Plan` or
+failures into a report to print. Use :func:`check_plan` on a :class:`planner.api.Plan` or
 :func:`check_results` on a results folder and its scenario.
 """
 
@@ -50,7 +50,7 @@ def _g(x: float) -> str:
 
 
 def check_plan(plan) -> list[str]:
-    """Check a solved :class:`planner.run.Plan`; returns the failures (empty when all hold)."""
+    """Check a solved :class:`planner.api.Plan`; returns the failures (empty when all hold)."""
     objective = plan.result.objective * 1e6 if plan.result.objective is not None else None
     slices = None
     if plan.model is not None and plan.data is not None:
@@ -59,11 +59,11 @@ def check_plan(plan) -> list[str]:
 
 
 def check_results(folder: str | Path, scenario=None) -> list[str]:
-    """Check a results folder against its scenario (a :class:`planner.scenario.Scenario`, a
+    """Check a results folder against its scenario (a :class:`planner.io.scenario.Scenario`, a
     folder, or None to load the scenario folder named in summary.json is not possible, so
     pass it). Returns the failures."""
-    from .results_io import read_results
-    from .scenario import Scenario, load_scenario
+    from ..io.results import read_results
+    from ..io.scenario import Scenario, load_scenario
 
     tables, summary = read_results(Path(folder))
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

@@ -6,7 +6,7 @@ profiles (``models.csv``, ``throughput.csv``) from ``models/``, unless the scena
 has its own file of the same name, which then replaces the bundled one.
 
 :func:`load_scenario` reads everything, runs the cross-file checks of
-:mod:`planner.validate`, and raises :class:`planner.errors.InputError` listing every problem
+:mod:`planner.io.validate`, and raises :class:`planner.io.errors.InputError` listing every problem
 of every file, or returns a :class:`Scenario` whose ``warnings`` list what was accepted
 with a note.
 """
@@ -25,7 +25,7 @@ from .errors import InputError, Problem, UsageError
 from .readers import read_table, read_text
 from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
 
-ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parent.parent))
+ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parents[2]))
 DATA_DIR = ROOT / "data"
 CATALOG_DIR = DATA_DIR / "catalog"
 MODELS_DIR = ROOT / "models"
@@ -81,7 +81,7 @@ class ScenarioConfig:
 class Scenario:
     """A validated scenario.
 
-    ``tables`` maps each file name of :data:`planner.schema.FILES` to a DataFrame with the
+    ``tables`` maps each file name of :data:`planner.io.schema.FILES` to a DataFrame with the
     declared columns (typed, blanks resolved) and ``_row``. ``paths`` gives the file each
     table was read from; ``warnings`` the accepted-with-a-note problems.
     """

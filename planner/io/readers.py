@@ -3,7 +3,7 @@
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is
 row 2. Cells are read as text first, whitespace around cells and header names is stripped,
 a UTF-8 byte-order mark is accepted, and each column is then parsed by its
-:class:`planner.schema.Column` declaration.
+:class:`planner.io.schema.Column` declaration.
 """
 
 from __future__ import annotations

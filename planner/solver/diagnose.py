@@ -31,7 +31,7 @@ def diagnose(m: pyo.ConcreteModel, d, settings: dict | None = None, max_lines: i
     """Relax the hard limits of ``m`` (built from ``d``), re-solve, and describe the limits
     that had to move. Returns sentences (empty only if the relaxed program cannot be solved
     either, in which case one sentence says so)."""
-    from .solve import solve_model
+    from .highs import solve_model
 
     st = {"time_limit_s": 60.0, "mip_rel_gap": 1e-4, "threads": 1, "seed": 1}
     st.update(settings or {})
