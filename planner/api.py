@@ -1,28 +1,85 @@
-"""The whole job in one call: scenario folder -> validated tables -> Pyomo model -> HiGHS
--> tables -> results folder. The CLI is a thin layer over :func:`plan`.
+"""The Python API: what a notebook needs, and what the CLI is a thin layer over.
+
+::
+
+    import planner
+
+    scn = planner.load_scenario("us")                 # a bundled name or a scenario folder
+    chips = scn["chips"]                              # pandas DataFrames, one per input file
+    chips.loc[chips["chip"] == "B200_HGX", "capex_usd_per_unit"] *= 0.8
+    plan = planner.solve(scn, time_limit=60)          # Plan: .summary(), .tables, .write()
+    plan.summary()["objective_usd"]                   # net present cost, USD
+    folder = plan.write("results/us-cheap-b200")      # the results folder of DESIGN.md §6
+    res = planner.read_results(folder)                # Results: .summary(), .tables
+    planner.report(folder)                            # re-render report.md / .html / plots
+
+The pipeline runs one way: files -> validated tables (:mod:`planner.io`) -> Pyomo model
+(:mod:`planner.model`) -> HiGHS and the solution tables (:mod:`planner.solver`) -> report and
+exports (:mod:`planner.reporting`). Errors are the typed exceptions of :mod:`planner.io.errors`
+(:class:`InputError` for bad input, :class:`UsageError` for a wrong path or argument,
+:class:`NoSolutionError` when HiGHS finds no plan); the CLI turns each into one sentence and
+an exit code.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .io.errors import NoSolutionError
-from .io.scenario import Scenario, load_scenario
+from .io.errors import InputError, NoSolutionError, Problem, UsageError
+from .io.results import choose_folder, prepare_output, write_files, write_results
+from .io.scenario import Scenario, resolve_scenario_path
+from .io.scenario import load_scenario as _load_folder
 from .model import build_data, build_model
 from .model.data import MUSD
+from .reporting.checks import check_plan
+from .reporting.report import report_files
+from .reporting.stack import as_written, extra_tables, read_folder
 from .solver.highs import ProgressFn, SolveResult, solve_model
+from .solver.marginal import analyse
 from .solver.polish import polish, rounder
 from .solver.solution import extract, layer_totals
+
+StageFn = Callable[[str], None]
+
+
+def load_scenario(scenario: str | os.PathLike | None = None, demand: str | os.PathLike | None = None) -> Scenario:
+    """Load and validate a scenario: a bundled name (``"world"``, ``"us"``), a scenario folder,
+    or None for the bundled default. ``demand`` is a CSV replacing the scenario's demand.csv.
+
+    Returns a :class:`~planner.io.scenario.Scenario` whose ``tables`` (also ``scn["chips"]``)
+    are pandas DataFrames, one per input file of DESIGN.md §3 (typed, blanks resolved, plus a
+    ``_row`` column giving the file row), which may be edited before :func:`solve`.
+    Raises :class:`UsageError` when the scenario or demand file does not exist and
+    :class:`InputError` listing every problem of every file."""
+    t = time.perf_counter()
+    scn = _load_folder(resolve_scenario_path(scenario), demand)
+    scn.load_seconds = time.perf_counter() - t
+    return scn
 
 
 @dataclass
 class Plan:
-    """A solved plan: the scenario, the solve result, the results tables (report units) and
-    the seconds spent in each stage (load, build, handoff, solve, extract)."""
+    """A solved plan.
+
+    - ``scenario``: the :class:`~planner.io.scenario.Scenario` it was planned from;
+    - ``result``: the :class:`~planner.solver.highs.SolveResult` (status, objective and bound
+      in MUSD, gap, sizes);
+    - ``tables``: name -> DataFrame in report units (USD, tokens, MW, MWh, t), the CSV files
+      of the results folder (DESIGN.md §6) with the columns of :data:`planner.io.results.COLUMNS`;
+      after :func:`solve` also ``sites``, ``chips``, ``infrastructure`` and, with marginals,
+      ``marginal_costs`` and ``binding_limits``, rounded as the CSV files store them;
+    - ``timings``: seconds per stage (load, build, handoff, solve, polish, extract, marginal);
+    - ``notes``: warnings of the stages after the solve (an LP re-solve that did not finish);
+    - ``failures``: invariant checks the plan failed (:mod:`planner.reporting.checks`; empty
+      when it passed, which is the only outcome of a correct planner);
+    - ``model``/``data``: the Pyomo model and its :class:`~planner.model.ModelData`.
+    """
 
     scenario: Scenario
     result: SolveResult
@@ -30,12 +87,17 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
     model: object = None
     data: object = None
+    extra: dict = field(default_factory=dict)  # summary.json keys added after the solve
+    notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    folder: Path | None = None  # where :meth:`write` wrote it
+    kept: list[str] = field(default_factory=list)  # the user's files kept from an --overwrite'n folder
 
     def summary(self) -> dict:
-        """The content of summary.json."""
+        """The content of summary.json (a new dict at each call)."""
         r = self.result
         cfg = self.scenario.config
-        return {
+        out = {
             "scenario": cfg.name,
             "start_year": cfg.start_year,
             "end_year": cfg.end_year,
@@ -53,6 +115,29 @@ class Plan:
             "totals_usd_discounted": layer_totals(self.tables["costs"]),
             "warnings": [p.sentence() for p in self.scenario.warnings],
         }
+        out.update(self.extra)
+        return out
+
+    def write(self, folder: str | os.PathLike | None = None, overwrite: bool = False) -> Path:
+        """Write the results folder (DESIGN.md §6: tables, summary.json, report.md,
+        report.html, plots/) atomically and return its path. ``folder`` defaults to
+        ``results/<scenario name>``; when it exists and ``overwrite`` is False a timestamped
+        sibling is written instead, when ``overwrite`` is True the old plan is replaced and
+        the user's own files in it are kept (named in ``self.kept``). Raises
+        :class:`UsageError` when the folder cannot be written or is a scenario folder."""
+        target = Path(folder) if folder is not None else Path("results") / self.scenario.config.name
+        target = prepare_output(target, overwrite, protect=[self.scenario.folder])
+        return self._write_prepared(target, overwrite)
+
+    def _write_prepared(self, target: Path, overwrite: bool) -> Path:
+        t = time.perf_counter()
+        summary = self.summary()
+        folder = choose_folder(target, overwrite)
+        self.kept = []
+        write_results(folder, self.tables, summary, report_files(self.tables, summary), kept=self.kept)
+        self.timings["write"] = time.perf_counter() - t
+        self.folder = folder
+        return folder
 
 
 def solver_settings(scn: Scenario, time_limit=None, mip_gap=None, threads=None, seed=None) -> dict:
@@ -124,3 +209,91 @@ def plan(
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
     return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d)
+
+
+def solve(
+    scenario: str | os.PathLike | Scenario | None = None,
+    demand: str | os.PathLike | None = None,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    seed: int | None = None,
+    marginals: bool = True,
+    progress: ProgressFn | None = None,
+    on_stage: StageFn | None = None,
+) -> Plan:
+    """Plan a scenario: build the program, solve it with HiGHS, extract the tables, price
+    tokens and binding limits (``marginals``: two LP re-solves) and run the invariant checks
+    -- what ``planner solve`` does before writing. Nothing is written; call
+    :meth:`Plan.write`.
+
+    ``scenario`` is a :class:`Scenario` (from :func:`load_scenario`, possibly edited), a
+    bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
+    ``time_limit`` (s), ``mip_gap`` (relative), ``threads`` and ``seed`` override
+    scenario.toml's ``[solver]`` table. ``progress(elapsed_s, incumbent_musd, bound_musd,
+    gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage after it starts
+    (``"marginal"``).
+
+    Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario and
+    :class:`NoSolutionError` when HiGHS finds no plan (infeasible, or no plan within the
+    time limit); KeyboardInterrupt when interrupted."""
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
+    p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
+    p.timings["load"] = scn.load_seconds
+    if marginals and on_stage is not None:
+        on_stage("marginal")
+    extras = extra_tables(p)
+    if marginals:
+        mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
+        p.timings["marginal"] = mk.seconds
+        extras.update(mk.tables)
+        if mk.status:
+            p.extra["marginal_status"] = mk.status
+        for basis, st in mk.status.items():
+            if st != "optimal":
+                p.notes.append(f"the {basis.replace('_', '-')} LP re-solve ended {st}; its prices are left blank.")
+    p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
+    p.failures = check_plan(p)
+    p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
+    p.tables = as_written({**p.tables, **extras})
+    return p
+
+
+@dataclass
+class Results:
+    """A results folder read back: ``folder``, ``tables`` (name -> DataFrame, the CSV files
+    of DESIGN.md §6 that are present, typed) and :meth:`summary` (summary.json)."""
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    _summary: dict
+
+    def summary(self) -> dict:
+        """The content of summary.json (a copy)."""
+        return dict(self._summary)
+
+
+def read_results(folder: str | os.PathLike) -> Results:
+    """Read a results folder written by ``planner solve`` or :meth:`Plan.write`. Raises
+    :class:`UsageError` when it is not a folder or lacks a table, :class:`InputError` naming
+    the file, row and column when one is damaged."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder.")
+    try:
+        tables, summary = read_folder(folder)
+    except FileNotFoundError as e:
+        raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
+    except ValueError as e:
+        raise InputError([Problem(str(folder), None, None, f"is not a readable results folder: {e}")]) from None
+    return Results(folder=folder, tables=tables, _summary=summary)
+
+
+def report(folder: str | os.PathLike) -> list[Path]:
+    """Re-render report.md, report.html and plots/ of a results folder from its tables
+    (without solving again); returns the files written. Raises like :func:`read_results`."""
+    res = read_results(folder)
+    files = report_files(res.tables, res._summary)
+    write_files(res.folder, files)
+    return [res.folder / name for name in files]

@@ -163,24 +163,16 @@ def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwri
 
 @friendly
 def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True):
-    import time
-
-    from .api import plan
-    from .io.results import choose_folder, write_results
-    from .io.scenario import load_scenario, resolve_scenario_path
-    from .reporting.report import report_files
-    from .reporting.stack import as_written
+    from . import api
+    from .io.results import prepare_output
+    from .io.scenario import resolve_scenario_path
 
     path = resolve_scenario_path(scenario)
-    t0 = time.perf_counter()
-    scn = load_scenario(path, demand)
-    t_load = time.perf_counter() - t0
+    scn = api.load_scenario(path, demand)
     _print_warnings(scn.warnings)
-    from .io.results import prepare_output
-
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
     target = prepare_output(target, overwrite, protect=[path])
-    progress = None
+    progress = on_stage = None
     status = None
     if not quiet:
         line = _StatusLine()
@@ -191,38 +183,33 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
             line.stage = "Solving"
             line.inc, line.bound, line.gap = inc, bound, gap
 
-    try:
-        p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
-    finally:
-        if status is not None:
-            status.stop()
-    p.timings["load"] = t_load
-    tables = dict(p.tables)
-    if marginals and status is not None:
-        line.stage = "Pricing tokens and limits (LP re-solves)"
-        status.start()
-    try:
-        extras, marginal_status = solve_extras(p, marginals)
-    finally:
-        if status is not None:
-            status.stop()
-    tables.update(extras)
-    tables = as_written(tables)
-    t1 = time.perf_counter()
-    summary = p.summary()  # timings_s includes "marginal" (the LP re-solves)
-    if marginal_status:
-        summary["marginal_status"] = marginal_status
-    from .reporting.checks import bug_report, check_plan
+        def on_stage(stage):
+            line.stage = "Pricing tokens and limits (LP re-solves)"
 
-    failures = check_plan(p)
-    summary["invariant_checks"] = [str(f) for f in failures] if failures else "passed"
-    folder = choose_folder(target, overwrite)
-    kept: list[str] = []
-    write_results(folder, tables, summary, report_files(tables, summary), kept=kept)
-    summary["timings_s"]["write"] = round(time.perf_counter() - t1, 3)
-    print_summary(tables, summary)
-    if failures:
-        err.print(bug_report(failures), markup=False, soft_wrap=True)
+    try:
+        p = api.solve(
+            scn,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            threads=threads,
+            seed=seed,
+            marginals=marginals,
+            progress=progress,
+            on_stage=on_stage,
+        )
+    finally:
+        if status is not None:
+            status.stop()
+    for note in p.notes:
+        err.print(f"warning: {note}", markup=False)
+    folder = p._write_prepared(target, overwrite)
+    summary = p.summary()
+    summary["timings_s"]["write"] = round(p.timings["write"], 3)
+    print_summary(p.tables, summary)
+    if p.failures:
+        from .reporting.checks import bug_report
+
+        err.print(bug_report(p.failures), markup=False, soft_wrap=True)
         err.print(
             f"The plan was written to {folder} but failed the checks above; this is a bug in planner.", markup=False
         )
@@ -233,9 +220,9 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
         )
     else:
         out.print(f"Results written to {folder}", markup=False)
-    if kept:
+    if p.kept:
         out.print(
-            f"Kept there from the previous folder (not part of the plan): {', '.join(kept)}",
+            f"Kept there from the previous folder (not part of the plan): {', '.join(p.kept)}",
             markup=False,
             soft_wrap=True,
         )
@@ -286,31 +273,11 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
     return f"Solving: {elapsed:6.1f} s  incumbent {bn(inc)}  bound {bn(bound)}  gap {gap_txt}"
 
 
-def solve_extras(p, marginals: bool = True) -> tuple[dict, dict]:
-    """Tables added to the results folder after :func:`planner.api.plan`: sites, chips and
-    infrastructure (:mod:`planner.reporting.stack`) and, with ``marginals``, marginal_costs and
-    binding_limits (:mod:`planner.solver.marginal`; seconds in ``p.timings['marginal']``).
-    Returns (tables, status of each LP re-solve)."""
-    from .reporting.stack import extra_tables
-
-    out = extra_tables(p)
-    status: dict = {}
-    if marginals:
-        from .solver.marginal import analyse
-
-        mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
-        p.timings["marginal"] = mk.seconds
-        status = mk.status
-        out.update(mk.tables)
-        for basis, st in mk.status.items():
-            if st != "optimal":
-                err.print(f"warning: the {basis.replace('_', '-')} LP re-solve ended {st}; its prices are left blank.")
-    return out, status
-
-
 def print_summary(tables, summary) -> None:
     """The short human summary printed after a solve."""
-    from .reporting.report import _tok, _usd, chips_by_year, cost_per_mtok_by_layer, energy_mix, sites_opened
+    from .reporting.fmt import _tok, _usd
+    from .reporting.report import chips_by_year, energy_mix, sites_opened
+    from .reporting.stack import cost_per_mtok_by_layer
 
     years = list(range(summary["start_year"], summary["end_year"] + 1))
     gap = summary.get("mip_gap")
@@ -377,18 +344,10 @@ def print_summary(tables, summary) -> None:
 
 
 def _read_folder(folder: Path):
-    from .reporting.stack import read_folder
+    from .api import read_results
 
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder.")
-    try:
-        return read_folder(folder)
-    except FileNotFoundError as e:
-        raise UsageError(f"{folder} is not a results folder ({Path(e.filename).name} is missing).") from None
-    except ValueError as e:
-        from .io.errors import InputError, Problem
-
-        raise InputError([Problem(str(folder), None, None, f"is not a readable results folder: {e}")]) from None
+    res = read_results(folder)
+    return res.tables, res.summary()
 
 
 @main.command()
@@ -400,12 +359,10 @@ def report(results_dir: str) -> None:
 
 @friendly
 def _report(results_dir):
-    from .io.results import write_files
-    from .reporting.report import report_files
+    from .api import report as render
 
     folder = Path(results_dir)
-    tables, summary = _read_folder(folder)
-    write_files(folder, report_files(tables, summary))
+    render(folder)
     out.print(f"Report written to {folder / 'report.md'} and {folder / 'report.html'}", markup=False)
 
 
@@ -486,7 +443,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
         if not Path(csv_path).parent.is_dir():
             raise UsageError(f"--csv {csv_path}: the folder {Path(csv_path).parent} does not exist.")
     from .reporting.compare import compare as do_compare
-    from .reporting.report import _usd
+    from .reporting.fmt import _usd
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))

@@ -13,7 +13,8 @@ from builder import BASE, write_scenario
 
 from planner.api import plan
 from planner.model.data import crf
-from planner.solver.marginal import analyse, sentences
+from planner.reporting.limits import sentences
+from planner.solver.marginal import analyse
 
 MTOK_PER_UNIT_YR = 8 * 1000 * 3600 * 8760 * 0.7 / 1e6  # 176,601.6
 ENERGY_USD_PER_UNIT_YR = 10 * 0.8 * 1.2 * 8760 / 1000 * 50  # 4,204.8

@@ -26,6 +26,16 @@ TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved
 # tables a results folder may lack (older plans; `solve --no-marginals`)
 OPTIONAL_TABLE_FILES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
 
+# the columns of each required table, in the order they are written
+COLUMNS = {
+    "investment_schedule": ["year", "site", "layer", "item", "quantity", "unit", "capex_usd"],
+    "capacity": ["year", "site", "chip", "cooling", "units_active", "units_installed", "it_mw", "tokens_per_year"],
+    "energy": ["year", "site", "tech", "capacity_mw", "energy_mwh", "co2_t", "cost_usd"],
+    "serving": ["year", "region", "site", "model", "tokens"],
+    "unserved": ["year", "region", "model", "tokens"],
+    "costs": ["year", "component", "usd", "usd_discounted"],
+}
+
 
 def is_results_folder(folder: Path) -> bool:
     """True when ``folder`` holds a results folder written by planner (its summary.json)."""
@@ -276,8 +286,6 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
     ``optional`` (name -> the columns it must have) where present. Raises FileNotFoundError
     when summary.json or a table is missing, and ValueError naming the file when one
     (optional ones too) cannot be parsed or lacks its columns."""
-    from ..solver.solution import COLUMNS
-
     folder = Path(folder)
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))

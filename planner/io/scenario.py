@@ -91,6 +91,7 @@ class Scenario:
     tables: dict[str, pd.DataFrame]
     paths: dict[str, Path]
     warnings: list[Problem] = field(default_factory=list)
+    load_seconds: float = 0.0
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name if name.endswith(".csv") else name + ".csv"]

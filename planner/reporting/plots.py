@@ -115,11 +115,9 @@ def capex_by_layer(tables, years) -> bytes:
 
 
 def cost_per_mtok(tables, years) -> bytes:
-    from .report import cost_per_mtok_by_layer
-
     fig = _fig()
     ax = fig.add_subplot()
-    cpm = cost_per_mtok_by_layer(tables, years)[list(stack.LAYERS)].fillna(0.0)
+    cpm = stack.cost_per_mtok_by_layer(tables, years)[list(stack.LAYERS)].fillna(0.0)
     if cpm.to_numpy().any():
         _stacked(ax, cpm, LAYER_COLORS)
     else:

@@ -18,26 +18,13 @@ import re
 
 import pandas as pd
 
-from ..solver.solution import LAYER_OF_COMPONENT
 from . import stack
+from .fmt import _mw, _span, _t, _tok, _usd
+from .limits import sentences
+from .plots import PLOTS, all_plots
+from .stack import cost_per_mtok_by_layer
 
 LAYERS = stack.LAYERS
-
-
-def _usd(x: float) -> str:
-    a = abs(x)
-    if a >= 1e9:
-        return f"${x / 1e9:,.2f} bn"
-    if a >= 1e6:
-        return f"${x / 1e6:,.1f} M"
-    return f"${x:,.0f}"
-
-
-def _tok(x: float) -> str:
-    for f, u in ((1e15, "P"), (1e12, "T"), (1e9, "G")):
-        if abs(x) >= f:
-            return f"{x / f:,.2f} {u}tok"
-    return f"{x:,.0f} tok"
 
 
 STAGES = ("load", "build", "handoff", "solve", "heuristic", "polish", "extract", "marginal", "write")
@@ -48,27 +35,6 @@ def stage_order(timings: dict) -> list[str]:
     unknown names last, alphabetically."""
     rank = {k: i for i, k in enumerate(STAGES)}
     return sorted(timings, key=lambda k: (rank.get(k, len(STAGES)), k))
-
-
-def tokens_served_by_year(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    s = tables["serving"]
-    return s.groupby("year")["tokens"].sum() if len(s) else pd.Series(dtype=float)
-
-
-def cost_per_mtok_by_layer(tables: dict[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
-    """Undiscounted USD per million tokens served, per year and layer (columns: LAYERS and
-    ``total``); the layers add up to the total exactly. Years with nothing served are NaN."""
-    c = tables["costs"].copy()
-    c["layer"] = c["component"].map(LAYER_OF_COMPONENT)
-    by = (
-        c.pivot_table(index="year", columns="layer", values="usd", aggfunc="sum")
-        .reindex(index=years, columns=list(LAYERS))
-        .fillna(0.0)
-    )
-    served = tokens_served_by_year(tables).reindex(years).fillna(0.0)
-    out = by.div(served.where(served > 0) / 1e6, axis=0)
-    out["total"] = out[list(LAYERS)].sum(axis=1, min_count=1)  # NaN, not 0, where nothing is served
-    return out
 
 
 def sites_opened(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -112,34 +78,6 @@ def energy_mix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if not len(e):
         return pd.DataFrame()
     return e.pivot_table(index="year", columns="tech", values="energy_mwh", aggfunc="sum").fillna(0.0)
-
-
-def _mw(x: float) -> str:
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.2f} GW"
-    return f"{x:,.0f} MW" if abs(x) >= 10 else f"{x:,.2f} MW"
-
-
-def _t(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.2f} Mt"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.1f} kt"
-    return f"{x:,.0f} t"
-
-
-def _span(years: list[int]) -> str:
-    """2027, 2028, 2029, 2031 -> "2027–2029, 2031"."""
-    runs: list[list[int]] = []
-    for y in sorted(years):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
-
-
-# ---------------------------------------------------------------- document model
 
 
 class Doc:
@@ -270,7 +208,6 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
     doc.h("Plots")
-    from .plots import PLOTS
 
     for name, (title, _fn) in PLOTS.items():
         doc.img(name, title)
@@ -384,8 +321,6 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         )
     bl = tables.get("binding_limits")
     if bl is not None and len(bl):
-        from ..solver.marginal import sentences
-
         items += sentences(bl, names)[:3]
     doc.ul(items)
 
@@ -531,7 +466,6 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
     if bl is None or not len(bl):
         doc.p("No grid interconnect, site capacity, chip supply, carbon cap or onsite power limit binds.")
         return
-    from ..solver.marginal import sentences
 
     doc.ul(sentences(bl, _site_names(tables)))
     rows = [
@@ -567,15 +501,12 @@ def render_markdown(tables: dict[str, pd.DataFrame], summary: dict) -> str:
 def render_html(tables: dict[str, pd.DataFrame], summary: dict, images: dict[str, bytes] | None = None) -> str:
     """report.html: one file, the plots embedded as base64 PNG (rendered here unless given)."""
     if images is None:
-        from .plots import all_plots
-
         images = all_plots(tables, summary)
     return build_report(tables, summary).html(images, title=f"Buildout plan — {summary['scenario']}")
 
 
 def report_files(tables: dict[str, pd.DataFrame], summary: dict) -> dict[str, str | bytes]:
     """Every report file of a results folder: report.md, report.html and plots/*.png."""
-    from .plots import all_plots
 
     images = all_plots(tables, summary)
     doc = build_report(tables, summary)

@@ -23,6 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..io.results import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
+from ..solver.solution import LAYER_OF_COMPONENT
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
 
@@ -254,3 +255,24 @@ def site_mw(tables) -> pd.DataFrame:
     if not len(cap):
         return pd.DataFrame(columns=["site", "mw"])
     return cap.groupby(["site", "year"])["it_mw"].sum().groupby("site").max().rename("mw").reset_index()
+
+
+def tokens_served_by_year(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    s = tables["serving"]
+    return s.groupby("year")["tokens"].sum() if len(s) else pd.Series(dtype=float)
+
+
+def cost_per_mtok_by_layer(tables: dict[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
+    """Undiscounted USD per million tokens served, per year and layer (columns: LAYERS and
+    ``total``); the layers add up to the total exactly. Years with nothing served are NaN."""
+    c = tables["costs"].copy()
+    c["layer"] = c["component"].map(LAYER_OF_COMPONENT)
+    by = (
+        c.pivot_table(index="year", columns="layer", values="usd", aggfunc="sum")
+        .reindex(index=years, columns=list(LAYERS))
+        .fillna(0.0)
+    )
+    served = tokens_served_by_year(tables).reindex(years).fillna(0.0)
+    out = by.div(served.where(served > 0) / 1e6, axis=0)
+    out["total"] = out[list(LAYERS)].sum(axis=1, min_count=1)  # NaN, not 0, where nothing is served
+    return out

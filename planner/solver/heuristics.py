@@ -26,6 +26,8 @@ import time
 import highspy
 import numpy as np
 
+from .session import new_highs, run_guard, stop_at
+
 ZERO = 1e-6  # LP values at or below this are "not used"
 
 
@@ -51,8 +53,6 @@ def mip_start(
     like HiGHS's gap), ``fixed`` (integer columns fixed to 0), ``free`` (integer columns
     left), ``proven`` (the start is within ``mip_gap`` of the LP bound), ``seconds``.
     """
-    from .highs import new_highs, run_guard, stop_at
-
     t0 = time.perf_counter()
     budget = max(1.0, share * float(time_limit))
     info: dict = {}

@@ -18,16 +18,8 @@ from collections import defaultdict
 import pandas as pd
 import pyomo.environ as pyo
 
+from ..io.results import COLUMNS
 from ..model.data import MUSD, TOK, ModelData, crf
-
-COLUMNS = {
-    "investment_schedule": ["year", "site", "layer", "item", "quantity", "unit", "capex_usd"],
-    "capacity": ["year", "site", "chip", "cooling", "units_active", "units_installed", "it_mw", "tokens_per_year"],
-    "energy": ["year", "site", "tech", "capacity_mw", "energy_mwh", "co2_t", "cost_usd"],
-    "serving": ["year", "region", "site", "model", "tokens"],
-    "unserved": ["year", "region", "model", "tokens"],
-    "costs": ["year", "component", "usd", "usd_discounted"],
-}
 
 LAYER_OF_COMPONENT = {
     "site_capital": "infrastructure",
