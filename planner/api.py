@@ -33,7 +33,7 @@ import pandas as pd
 
 from .io.errors import InputError, NoSolutionError, Problem, UsageError
 from .io.results import choose_folder, prepare_output, write_files, write_results
-from .io.scenario import Scenario, resolve_scenario_path
+from .io.scenario import Scenario, recheck, resolve_scenario_path
 from .io.scenario import load_scenario as _load_folder
 from .model import build_data, build_model
 from .model.data import MUSD
@@ -228,8 +228,8 @@ def solve(
     -- what ``planner solve`` does before writing. Nothing is written; call
     :meth:`Plan.write`.
 
-    ``scenario`` is a :class:`Scenario` (from :func:`load_scenario`, possibly edited), a
-    bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
+    ``scenario`` is a :class:`Scenario` (from :func:`load_scenario`, possibly edited: it is
+    checked again, :func:`planner.io.scenario.recheck`), a bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
     ``time_limit`` (s), ``mip_gap`` (relative), ``threads`` and ``seed`` override
     scenario.toml's ``[solver]`` table. ``progress(elapsed_s, incumbent_musd, bound_musd,
     gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage after it starts
@@ -238,7 +238,8 @@ def solve(
     Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario and
     :class:`NoSolutionError` when HiGHS finds no plan (infeasible, or no plan within the
     time limit); KeyboardInterrupt when interrupted."""
-    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
+    # a Scenario may have been edited in memory since it was loaded: check it again
+    scn = recheck(scenario) if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
     p.timings["load"] = scn.load_seconds
     if marginals and on_stage is not None:
