@@ -77,3 +77,45 @@ def test_bad_scenario_name_is_a_usage_error():
 def test_read_results_of_a_non_results_folder(tmp_path):
     with pytest.raises(planner.UsageError, match="summary.json is missing"):
         planner.read_results(tmp_path)
+
+
+def test_misspelled_column_edit_is_an_error_not_a_new_column():
+    scn = planner.load_scenario("us")
+    chips = scn["chips"]
+    chips.loc[chips["chip"] == "GB300_NVL72", "capex_usd_per_units"] = 1.0  # pandas adds a column
+    with pytest.raises(planner.InputError) as e:
+        planner.solve(scn, time_limit=5)
+    (p,) = e.value.problems
+    assert (p.file, p.column) == ("chips.csv", "capex_usd_per_units")
+    assert "did you mean capex_usd_per_unit?" in p.text
+
+
+@pytest.mark.parametrize(
+    "kw,word",
+    [
+        ({"threads": 0}, "threads=0"),
+        ({"time_limit": -1}, "time_limit=-1"),
+        ({"mip_gap": 2}, "mip_gap=2"),
+        ({"seed": -3}, "seed=-3"),
+    ],
+)
+def test_solver_settings_out_of_range_are_refused_before_solving(kw, word):
+    scn = planner.load_scenario("us")
+    with pytest.raises(planner.UsageError, match=word):
+        planner.solve(scn, **kw)
+
+
+def test_end_year_of_the_wrong_type():
+    scn = planner.load_scenario("us")
+    scn.config.end_year = "2027"
+    with pytest.raises(planner.InputError, match="'2027' is not a whole year"):
+        planner.solve(scn)
+
+
+def test_table_names_and_replacement():
+    scn = planner.load_scenario("us")
+    with pytest.raises(KeyError, match="tables: .*chips.*sites"):
+        scn["chip"]
+    scn["sites"] = scn["sites"].iloc[:0]
+    assert len(scn.tables["sites.csv"]) == 0
+    assert repr(scn).startswith("<Scenario 'us' 2026-2035 from ")

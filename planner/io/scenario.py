@@ -13,6 +13,7 @@ with a note.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
@@ -93,8 +94,27 @@ class Scenario:
     warnings: list[Problem] = field(default_factory=list)
     load_seconds: float = 0.0
 
+    def _file(self, name: str) -> str:
+        fname = name if name.endswith(".csv") else name + ".csv"
+        if fname not in self.tables:
+            names = ", ".join(sorted(f.removesuffix(".csv") for f in self.tables))
+            raise KeyError(f"{name!r} is not a table of this scenario (tables: {names})")
+        return fname
+
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name if name.endswith(".csv") else name + ".csv"]
+        """``scn["chips"]`` (or ``scn["chips.csv"]``): the table of that input file, the
+        DataFrame itself, so edits change the scenario. KeyError lists the table names."""
+        return self.tables[self._file(name)]
+
+    def __setitem__(self, name: str, table: pd.DataFrame) -> None:
+        """Replace a table, e.g. ``scn["sites"] = scn["sites"].query("site != 'x'")``; it is
+        checked when the scenario is solved (:func:`recheck`)."""
+        self.tables[self._file(name)] = table
+
+    def __repr__(self) -> str:
+        cfg = self.config
+        sizes = ", ".join(f"{f.removesuffix('.csv')} {len(t)}" for f, t in self.tables.items())
+        return f"<Scenario {cfg.name!r} {cfg.start_year}-{cfg.end_year} from {self.folder}: {sizes} rows>"
 
 
 def resolve_scenario_path(scenario: str | os.PathLike | None) -> Path:
@@ -346,10 +366,15 @@ def recheck(scn: Scenario) -> Scenario:
 
     cfg = scn.config
     errors: list[Problem] = []
-    if not (isinstance(cfg.start_year, int) and isinstance(cfg.end_year, int)) or cfg.end_year < cfg.start_year:
+    for key in ("start_year", "end_year"):
+        v = getattr(cfg, key)
+        if isinstance(v, bool) or not isinstance(v, int):
+            errors.append(Problem("scenario.toml", None, key, f"{v!r} is not a whole year (set it as a number)"))
+    if not errors and cfg.end_year < cfg.start_year:
         errors.append(
-            Problem("scenario.toml", None, "end_year", f"{cfg.end_year!r} is before start_year {cfg.start_year!r}")
+            Problem("scenario.toml", None, "end_year", f"{cfg.end_year} is before start_year {cfg.start_year}")
         )
+    if errors:
         raise InputError(errors)
     tables = dict(scn.tables)
     d = tables.get("demand.csv")
@@ -361,6 +386,12 @@ def recheck(scn: Scenario) -> Scenario:
             continue
         rows = list(t["_row"]) if "_row" in t.columns else [None] * len(t)
         rows = [None if r is None or r != r else int(r) for r in rows]
+        for extra in [c for c in t.columns if c not in spec.column_names and not str(c).startswith("_")]:
+            # reading a file drops unknown columns, so one here was added in memory: most
+            # likely a misspelled column that an assignment created instead of changing
+            near = difflib.get_close_matches(str(extra), spec.column_names, n=1)
+            hint = f"; did you mean {near[0]}?" if near else f" (columns: {', '.join(spec.column_names)})"
+            errors.append(Problem(fname, None, str(extra), f"is not a column of {fname} and would be ignored{hint}"))
         for col in spec.columns:
             if col.name not in t.columns:
                 if col.blank == REQUIRED:
