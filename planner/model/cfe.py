@@ -36,7 +36,8 @@ def carbon_free(tech_row: dict) -> bool:
 
 def inputs(cfg, years: list[int], site: dict[str, dict]) -> dict:
     """The ModelData fields of §7.3: ``cfe_target`` (y -> share, only years where the
-    interpolated target is > 0) and ``grid_cfe_share`` (s -> share, only shares > 0)."""
+    interpolated target is > 0), ``cfe_target_table`` (y -> interpolated target in every
+    year; empty without a ``cfe_target``) and ``grid_cfe_share`` (s -> share, only > 0)."""
     table = getattr(cfg, "cfe_target", None)
     target = {}
     if table:
@@ -45,7 +46,12 @@ def inputs(cfg, years: list[int], site: dict[str, dict]) -> dict:
             if v > 0:
                 target[y] = v
     share = {s: float(r.get("grid_cfe_share") or 0.0) for s, r in site.items()}
-    return {"cfe_target": target, "grid_cfe_share": {s: v for s, v in share.items() if v > 0}}
+    every = {y: cfg.year_value(table, y) or 0.0 for y in years} if table else {}
+    return {
+        "cfe_target": target,
+        "cfe_target_table": every,
+        "grid_cfe_share": {s: v for s, v in share.items() if v > 0},
+    }
 
 
 def define(m: pyo.ConcreteModel, d) -> None:

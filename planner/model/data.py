@@ -90,11 +90,14 @@ class ModelData:
     identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
     # §7.3 24/7 CFE (planner.model.cfe): y -> target (only years with a target > 0), s -> grid share
     cfe_target: dict[int, float] = field(default_factory=dict)
+    cfe_target_table: dict[int, float] = field(default_factory=dict)  # y -> target, every year
     grid_cfe_share: dict[str, float] = field(default_factory=dict)
     # §7.5 sovereign AI (planner.model.sovereignty): demand key -> share (only shares > 0),
     # demand key -> sites in the region's own country
     sovereign_share: dict[tuple, float] = field(default_factory=dict)
     home_sites: dict[tuple, frozenset] = field(default_factory=dict)
+    region_country: dict[str, str] = field(default_factory=dict)  # r -> ISO code (where given)
+    site_country: dict[str, str] = field(default_factory=dict)  # s -> ISO code (where given)
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:

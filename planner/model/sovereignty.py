@@ -28,29 +28,32 @@ def _country(v) -> str | None:
 
 
 def inputs(T: dict[str, pd.DataFrame], demand: dict[tuple, float]) -> dict:
-    """The ModelData fields of §7.5: ``sovereign_share`` (demand key (r, m, y) -> share, for
+    """The ModelData fields of §7.5: ``region_country`` and ``site_country`` (name ->
+    country, only where given), ``sovereign_share`` (demand key (r, m, y) -> share, for
     demand rows in ``demand`` with a share > 0) and ``home_sites`` (same keys -> the sites
     whose country is the region's)."""
+    out: dict = {}
+    reg, sit = T["regions.csv"], T["sites.csv"]
+    if "country" in reg.columns:
+        out["region_country"] = {r: c for r, c in zip(reg["region"], map(_country, reg["country"])) if c}
+    if "country" in sit.columns:
+        out["site_country"] = {s: c for s, c in zip(sit["site"], map(_country, sit["country"])) if c}
     dem = T["demand.csv"]
     if "sovereign_share" not in dem.columns:
-        return {}
+        return out
     rows = dem[dem["sovereign_share"] > 0]
-    if not len(rows):
-        return {}
-    reg = T["regions.csv"]
-    country_of = {r["region"]: _country(r.get("country")) for r in reg.to_dict("records")}
     sites_of = defaultdict(set)
-    for r in T["sites.csv"].to_dict("records"):
-        c = _country(r.get("country"))
-        if c is not None:
-            sites_of[c].add(r["site"])
+    for site, c in out.get("site_country", {}).items():
+        sites_of[c].add(site)
     share, home = {}, {}
     for r in rows.to_dict("records"):
         key = (r["region"], r["model"], int(r["year"]))
         if key in demand:
             share[key] = float(r["sovereign_share"])
-            home[key] = frozenset(sites_of.get(country_of.get(r["region"]), ()))
-    return {"sovereign_share": share, "home_sites": home}
+            home[key] = frozenset(sites_of.get(out.get("region_country", {}).get(r["region"]), ()))
+    if share:
+        out.update(sovereign_share=share, home_sites=home)
+    return out
 
 
 def demand_key(serve_key: tuple) -> tuple:
