@@ -294,3 +294,48 @@ def test_checks_catch_a_missed_cfe_target(tmp_path):
     assert any("cfe" in f for f in _check(t, p.scenario, None, slice_failures=[]))
     assert not any("cfe" in f for f in _check(p.tables, p.scenario, None, slice_failures=[]))
     assert not math.isnan(p.tables["cfe"].iloc[0]["cfe_score"])
+
+
+# ---------------------------------------------------------------- results folder, report, export, compare
+
+
+def test_results_report_export_compare(tmp_path):
+    """A plan with both features writes cfe.csv and sovereignty.csv, reads them back, renders
+    both report sections (the same after `planner report`), exports them in JSON (schema
+    checked) and compare lists their changes."""
+    from planner.api import read_results
+    from planner.api import report as rerender
+    from planner.reporting.compare import compare
+    from planner.reporting.export import export
+
+    spec = _two_countries(0.6)
+    spec["toml"] = {"cfe_target": 0.5}
+    for s in spec["sites"]:
+        s["grid_cfe_share"] = 0.6
+    write_scenario(tmp_path / "scn", **spec)
+    p = solve(tmp_path / "scn", threads=1)
+    assert not p.failures
+    out = p.write(tmp_path / "out")
+    res = read_results(out)
+    assert list(res.tables["cfe"].columns) == ["year", "site", "cfe_score", "target"]
+    assert res.tables["cfe"]["cfe_score"].tolist() == pytest.approx([0.6, 0.6])
+    assert res.tables["sovereignty"].iloc[0]["country"] == "US"
+    md = (out / "report.md").read_text()
+    assert "## 24/7 carbon-free energy" in md and "## Sovereign AI" in md
+    assert "fleet (load-weighted)" in md and "60.0 %" in md
+    assert (out / "plots" / "cfe_score.png").is_file()
+    rerender(out)
+    assert (out / "report.md").read_text() == md
+    doc = export(out, "json", tmp_path / "plan.json")
+    import json
+
+    tables = json.loads(doc.read_text())["tables"]
+    assert {"cfe", "sovereignty"} <= set(tables)
+
+    spec["demand"][0]["sovereign_share"] = 0.2
+    write_scenario(tmp_path / "scn2", **spec)
+    out2 = solve(tmp_path / "scn2", threads=1).write(tmp_path / "out2")
+    t, _, _ = compare(out, out2)
+    row = t[(t["section"] == "sovereignty")].iloc[0]
+    assert row["a"] == pytest.approx(0.6, rel=1e-6) and row["b"] < 0.6
+    assert (t["section"] == "24/7 CFE").any()
