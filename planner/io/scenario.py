@@ -40,7 +40,8 @@ class ScenarioConfig:
     ``carbon_price`` and ``carbon_cap`` are None or a dict year -> value (a single number is
     stored as ``{start_year: value}``); :meth:`year_value` interpolates them (linear between
     listed years, flat outside). ``solver`` holds ``time_limit_s``, ``mip_rel_gap``,
-    ``threads`` and ``seed``.
+    ``threads`` and ``seed``. ``cfe_target`` (DESIGN.md §7.3) is None or a year table of
+    shares 0..1, read and interpolated like the carbon tables.
     """
 
     name: str
