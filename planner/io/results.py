@@ -25,6 +25,22 @@ FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
 # tables a results folder may lack (older plans; `solve --no-marginals`)
 OPTIONAL_TABLE_FILES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
+# §7.3 24/7 CFE and §7.5 sovereign AI (written only when the scenario has their inputs)
+CFE_COLUMNS = ["year", "site", "cfe_score", "target"]
+SOVEREIGNTY_COLUMNS = [
+    "year",
+    "region",
+    "model",
+    "country",
+    "demand_tokens",
+    "sovereign_share",
+    "required_tokens",
+    "home_tokens",
+    "abroad_tokens",
+    "unserved_tokens",
+]
+CFE_SOVEREIGNTY_COLUMNS = {"cfe": CFE_COLUMNS, "sovereignty": SOVEREIGNTY_COLUMNS}
+OPTIONAL_TABLE_FILES += tuple(CFE_SOVEREIGNTY_COLUMNS)
 
 # the columns of each required table, in the order they are written
 COLUMNS = {
@@ -188,6 +204,7 @@ LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
 YEAR_MIN, YEAR_MAX = next((lo, hi) for key, _t, _d, lo, hi, _x in SCENARIO_KEYS if key == "start_year")
 
 KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
+KEY_COLUMNS += ("country",)  # §7.5: an ISO code such as NA (Namibia) stays a string
 SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
 
 

@@ -41,7 +41,8 @@ class ScenarioConfig:
     ``carbon_price`` and ``carbon_cap`` are None or a dict year -> value (a single number is
     stored as ``{start_year: value}``); :meth:`year_value` interpolates them (linear between
     listed years, flat outside). ``solver`` holds ``time_limit_s``, ``mip_rel_gap``,
-    ``threads`` and ``seed``.
+    ``threads`` and ``seed``. ``cfe_target`` (DESIGN.md §7.3) is None or a year table of
+    shares 0..1, read and interpolated like the carbon tables.
     """
 
     name: str
@@ -57,6 +58,7 @@ class ScenarioConfig:
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
+    cfe_target: dict[int, float] | None = None  # §7.3: year -> share of load matched hourly (0..1)
 
     @property
     def years(self) -> list[int]:
@@ -199,6 +201,23 @@ def _year_table(key: str, value, start_year, end_year, problems: list[Problem], 
     return {int(start_year or 0): float(num)}
 
 
+def _share_table(key: str, value, start_year, end_year, problems: list[Problem], fname: str):
+    """A year table (or number) of shares, like :func:`_year_table` but each value within 0..1
+    (§7.3 ``cfe_target``); a value above 1 is an error naming the key (and its year)."""
+    before = len(problems)
+    table = _year_table(key, value, start_year, end_year, problems, fname)
+    if table is None or len(problems) > before:
+        return table
+    for y, v in table.items():
+        if v > 1:
+            where = f"{key}.{y}" if isinstance(value, dict) else key
+            hint = f"; a share is written as a fraction, e.g. {v / 100:g} for {v:g} %" if 5 <= v <= 100 else ""
+            problems.append(
+                Problem(fname, None, where, f"{v:g} is above 1; the target is a share of the load, 0 to 1{hint}")
+            )
+    return table if len(problems) == before else None
+
+
 def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], list[Problem]]:
     """Read ``scenario.toml``. Returns (config or None, errors, warnings)."""
     fname = "scenario.toml"
@@ -254,6 +273,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         "carbon_price_usd_per_t", doc.get("carbon_price_usd_per_t"), start, end, errors, fname
     )
     vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
+    vals["cfe_target"] = _share_table("cfe_target", doc.get("cfe_target"), start, end, errors, fname)
     solver = {}
     sdoc = doc.get("solver", {})
     if not isinstance(sdoc, dict):
@@ -267,6 +287,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         else:
             solver[key] = default
     known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
+    known |= {"cfe_target"}
     for k in doc:
         if k not in known:
             warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))

@@ -355,6 +355,40 @@ _add(
     )
 )
 
+# --- §7.3 24/7 carbon-free energy and §7.5 sovereign AI: optional columns (blank = 0 / no country)
+_CFE_SOVEREIGNTY_COLUMNS = {
+    "regions.csv": (
+        Column("country", "key", "ISO 3166 alpha-2", "country of the region (sovereign AI, §7.5)", blank=NONE),
+    ),
+    "sites.csv": (
+        Column(
+            "grid_cfe_share",
+            "float",
+            "-",
+            "share of grid imports counted carbon-free, hour by hour (24/7 CFE, §7.3)",
+            blank=0.0,
+            lo=0,
+            hi=1,
+        ),
+        Column(
+            "country", "key", "ISO 3166 alpha-2", "country of the site (blank = abroad for every region)", blank=NONE
+        ),
+    ),
+    "demand.csv": (
+        Column(
+            "sovereign_share",
+            "float",
+            "-",
+            "share of the demand that must be served from sites in the region's own country",
+            blank=0.0,
+            lo=0,
+            hi=1,
+        ),
+    ),
+}
+for _f, _cols in _CFE_SOVEREIGNTY_COLUMNS.items():
+    FILES[_f] = FileSpec(**{**FILES[_f].__dict__, "columns": FILES[_f].columns + _cols})
+
 LOAD_ORDER = (
     "regions.csv",
     "sites.csv",
@@ -453,6 +487,9 @@ def markdown_reference() -> str:
         "| `carbon_price_usd_per_t` | none | a number or a table year → USD/t | carbon price on grid and onsite CO2 |"
     )
     out.append("| `carbon_cap_t` | none | a number or a table year → t CO2 | cap on CO2 a year, all sites together |")
+    out.append(
+        "| `cfe_target` | none | a number or a table year → 0..1 | 24/7 carbon-free energy share each site must match hour by hour (§7.3) |"
+    )
     for key, _typ, default, lo, hi, desc in SOLVER_KEYS:
         rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)
         out.append(f"| `[solver] {key}` | {default} | {rng} | {desc} |")

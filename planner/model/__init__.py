@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from . import chips, energy, finance, infrastructure, serving, tightening
+from . import cfe, chips, energy, finance, infrastructure, serving, sovereignty, tightening
 from .data import ModelData, build_data, crf
 
 __all__ = ["ModelData", "build_data", "build_model", "crf"]
@@ -38,6 +38,8 @@ def _build(d: ModelData) -> pyo.ConcreteModel:
     chips.define(m, d)
     serving.define(m, d)
     energy.define(m, d)
+    cfe.define(m, d)  # §7.3, only with a cfe_target
+    sovereignty.define(m, d)  # §7.5, only with sovereign shares
     tightening.define(m, d)
     finance.define(m, d)
     return m

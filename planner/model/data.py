@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .cfe import inputs as cfe_inputs
+from .sovereignty import inputs as sovereignty_inputs
+
 SECONDS_PER_YEAR = 3600.0 * 8760.0
 TOK = 1e12  # tokens per model unit (tera-token)
 MUSD = 1e6  # USD per model money unit
@@ -85,6 +88,16 @@ class ModelData:
     load_sy: list[tuple]
     max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
     identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
+    # §7.3 24/7 CFE (planner.model.cfe): y -> target (only years with a target > 0), s -> grid share
+    cfe_target: dict[int, float] = field(default_factory=dict)
+    cfe_target_table: dict[int, float] = field(default_factory=dict)  # y -> target, every year
+    grid_cfe_share: dict[str, float] = field(default_factory=dict)
+    # §7.5 sovereign AI (planner.model.sovereignty): demand key -> share (only shares > 0),
+    # demand key -> sites in the region's own country
+    sovereign_share: dict[tuple, float] = field(default_factory=dict)
+    home_sites: dict[tuple, frozenset] = field(default_factory=dict)
+    region_country: dict[str, str] = field(default_factory=dict)  # r -> ISO code (where given)
+    site_country: dict[str, str] = field(default_factory=dict)  # s -> ISO code (where given)
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -317,6 +330,8 @@ def build_data(scn) -> ModelData:
         load_sy=load_sy,
         max_units=max_units,
         identical_sites=_identical_sites(S, site, T),
+        **cfe_inputs(cfg, Y, site),
+        **sovereignty_inputs(T, demand),
     )
 
 

@@ -247,8 +247,30 @@ def _data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def _write(df: pd.DataFrame, path: Path) -> None:
+# §7.5 sovereign AI: share of a region's demand that must be served from sites in its own
+# country (demand.csv ``sovereign_share``). Only South Asia (country IN in world's
+# regions.csv) has one: India runs a national compute programme (IndiaAI Mission, >38,000
+# GPUs onboarded by 2026; shared/reference/sovereignty.csv) and a conditional cross-border
+# regime (DPDP Act 2023 s.16). 0.25 is an *estimate* (public-sector, IndiaAI-subsidised and
+# regulated-sector work as a quarter of served tokens); the reference gives programme
+# sizes, not a share of demand. Other regions span several countries (eu_west, eu_north,
+# apac_*, middle_east, latam) or have no residency rule (US: GDPR-like rules absent,
+# Stargate is private; Australia: none in the reference). See data/README.md.
+SOVEREIGN_SHARE = {"south_asia": 0.25}
+
+
+def with_sovereign_share(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a ``sovereign_share`` column (0..1, blank = 0) when one of its regions has
+    a share in :data:`SOVEREIGN_SHARE`; unchanged otherwise (e.g. the us scenario)."""
+    if not df["region"].isin(list(SOVEREIGN_SHARE)).any():
+        return df
     out = df.copy()
+    out["sovereign_share"] = out["region"].map(lambda r: f"{SOVEREIGN_SHARE[r]:g}" if r in SOVEREIGN_SHARE else "")
+    return out
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    out = with_sovereign_share(df.copy())
     out["max_latency_ms"] = out["max_latency_ms"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
     out["tokens_per_year"] = out["tokens_per_year"].map(lambda v: f"{v:.4g}")
     out.to_csv(path, index=False)

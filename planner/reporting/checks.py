@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks_cfe import check_cfe_sovereignty
+
 REL = 1e-6
 _ITEM = re.compile(r"^(.*) \((.*)\)$")
 
@@ -91,6 +93,7 @@ def _check(tables, scn, objective_usd, slice_failures) -> list[str]:
     out += _check_chips(ctx)
     out += _check_builds(ctx)
     out += _check_objective(ctx, objective_usd)
+    out += check_cfe_sovereignty(ctx)  # §7.3 (14) and §7.5 (15)
     return out
 
 

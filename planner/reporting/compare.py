@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stack
+from .cfe import compare_rows as cfe_compare_rows
 
 COLUMNS = ["section", "item", "year", "a", "b", "change", "unit"]
 
@@ -77,6 +78,8 @@ def compare(folder_a: str | Path, folder_b: str | Path) -> tuple[pd.DataFrame, d
     for y in years:
         if ua.get(y, 0.0) or ub.get(y, 0.0):
             add("unserved", "tokens", y, ua.get(y), ub.get(y), "tokens")
+    for section, item, y, a, b, unit in cfe_compare_rows(ta, tb, years):  # §7.3, §7.5
+        add(section, item, y, a, b, unit)
     t = pd.DataFrame(rows, columns=COLUMNS)
     t["year"] = t["year"].astype("Int64")
     return t, sa, sb

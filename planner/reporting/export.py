@@ -56,6 +56,15 @@ UNITS = {
     "hall_mw": "MW",
     "facility_mw": "MW",
 }
+UNITS.update(  # §7.3 cfe.csv, §7.5 sovereignty.csv
+    {
+        "demand_tokens": "tokens",
+        "required_tokens": "tokens",
+        "home_tokens": "tokens",
+        "abroad_tokens": "tokens",
+        "unserved_tokens": "tokens",
+    }
+)
 NUMBER_FORMATS = {
     "USD": "#,##0",
     "USD/Mtok": "#,##0.0000",

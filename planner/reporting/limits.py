@@ -47,4 +47,16 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
                 f"The {tech} limit (max_mw) at {names.get(site, site)} binds in {span}: "
                 f"each extra MW allowed would save {val} a year."
             )
+        elif limit == "cfe_target":  # §7.3, short run
+            out.append(
+                f"The 24/7 carbon-free energy target at {where} binds in {span}: each MWh a year less of "
+                f"hourly-matched clean energy would save {val}."
+            )
+        elif limit == "sovereignty":  # §7.5, long run
+            region, _, model = str(item).partition("/")
+            out.append(
+                f"The sovereign share of {model} in {names.get(region, region)} binds in {span}: the cost of "
+                f"sovereignty is {g['shadow_price'].min():,.4f}–{g['shadow_price'].max():,.4f} USD per million tokens "
+                "(long run)."
+            )
     return out

@@ -19,6 +19,8 @@ import re
 import pandas as pd
 
 from . import stack
+from .cfe import plots as cfe_plots
+from .cfe import sections as cfe_sections
 from .fmt import _mw, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
@@ -207,6 +209,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     _layers(doc, tables, summary, years)
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
+    cfe_sections(doc, tables, summary, years)  # §7.3 24/7 CFE, §7.5 sovereign AI
     doc.h("Plots")
 
     for name, (title, _fn) in PLOTS.items():
@@ -502,6 +505,7 @@ def render_html(tables: dict[str, pd.DataFrame], summary: dict, images: dict[str
     """report.html: one file, the plots embedded as base64 PNG (rendered here unless given)."""
     if images is None:
         images = all_plots(tables, summary)
+        images.update(cfe_plots(tables, summary))  # §7.3 cfe_score.png
     return build_report(tables, summary).html(images, title=f"Buildout plan — {summary['scenario']}")
 
 
@@ -509,6 +513,7 @@ def report_files(tables: dict[str, pd.DataFrame], summary: dict) -> dict[str, st
     """Every report file of a results folder: report.md, report.html and plots/*.png."""
 
     images = all_plots(tables, summary)
+    images.update(cfe_plots(tables, summary))  # §7.3 cfe_score.png
     doc = build_report(tables, summary)
     files: dict[str, str | bytes] = {"report.md": doc.markdown()}
     files["report.html"] = doc.html(images, title=f"Buildout plan — {summary['scenario']}")

@@ -42,6 +42,8 @@ import pandas as pd
 from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from ..model.data import MUSD
 from .highs import Handoff, hand_off, resolve
+from .marginal_cfe import LIMITS as CFE_LIMITS
+from .marginal_cfe import LONG_RUN_ROWS, SHORT_RUN_ROWS, cfe_limits, sovereignty_limits
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {
@@ -52,6 +54,7 @@ LIMITS = {
     "power_max_mw": ("USD per MW-year", "onsite power limit"),
 }
 
+LIMITS.update(CFE_LIMITS)  # §7.3 cfe_target, §7.5 sovereignty
 TOL = 1e-7  # MUSD: duals smaller than this (discounted) are noise
 
 
@@ -104,6 +107,7 @@ def analyse(
         limits += _grid_limits(m, d, ho, res.col_dual)
         limits += _row_limits(m, d, duals, "carbon_cap", "short_run")
         limits += _row_limits(m, d, duals, "power_max_mw", "short_run")
+        limits += cfe_limits(m, d, _duals(ho, row_comp, res.row_dual, SHORT_RUN_ROWS))  # §7.3
     if long_run:
         # long run: only the site openings fixed; the other integer decisions continuous
         # and without their tightening-only upper bounds (site capacity implies them)
@@ -125,6 +129,7 @@ def analyse(
             token_long = _token_duals(m, d, duals)
             limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
             limits += _row_limits(m, d, duals, "chip_supply", "long_run")
+            limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))

@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 
 from ..io.results import COLUMNS
 from ..model.data import MUSD, TOK, ModelData, crf
+from .solution_cfe import tables as cfe_sovereignty_tables
 
 LAYER_OF_COMPONENT = {
     "site_capital": "infrastructure",
@@ -72,6 +73,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
             if len(t)
             else pd.DataFrame(columns=cols)
         )
+    tables.update(cfe_sovereignty_tables(m, d))  # §7.3 cfe, §7.5 sovereignty (only with their inputs)
     return tables
 
 
