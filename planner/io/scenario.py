@@ -22,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem, UsageError
+from .limits import KNOWN_KEYS as LIMITS_TOML_KEYS
+from .limits import read_limits
 from .readers import read_table, read_text
 from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
 
@@ -56,6 +58,9 @@ class ScenarioConfig:
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
+    # DESIGN.md §7.6 (planner.io.limits): limit key -> year table, and the objective mode
+    limits: dict = field(default_factory=dict)
+    objective: str = "cost"
 
     @property
     def years(self) -> list[int]:
@@ -234,6 +239,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         "carbon_price_usd_per_t", doc.get("carbon_price_usd_per_t"), start, end, errors, fname
     )
     vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
+    vals["limits"], vals["objective"] = read_limits(doc, start, end, errors, fname, _year_table)
     solver = {}
     sdoc = doc.get("solver", {})
     if not isinstance(sdoc, dict):
@@ -247,6 +253,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         else:
             solver[key] = default
     known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
+    known |= set(LIMITS_TOML_KEYS)
     for k in doc:
         if k not in known:
             warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))

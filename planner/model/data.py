@@ -85,6 +85,10 @@ class ModelData:
     load_sy: list[tuple]
     max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
     identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
+    # DESIGN.md §7.6 (planner.model.limits, planner.model.objectives)
+    limits: dict = field(default_factory=dict)  # limit key -> {y: value} (USD, MW; every year)
+    objective: str = "cost"  # cost | tokens | value
+    value_mtok: dict = field(default_factory=dict)  # m -> USD per million tokens (== MUSD/Ttok)
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -317,6 +321,11 @@ def build_data(scn) -> ModelData:
         load_sy=load_sy,
         max_units=max_units,
         identical_sites=_identical_sites(S, site, T),
+        limits={k: {y: cfg.year_value(t, y) for y in Y} for k, t in cfg.limits.items()},
+        objective=cfg.objective,
+        value_mtok={
+            r["model"]: float(r.get("value_usd_per_mtok", 0.0) or 0.0) for r in T["models.csv"].to_dict("records")
+        },
     )
 
 

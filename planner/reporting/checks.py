@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .limits_checks import as_npc, check_limits
+
 REL = 1e-6
 _ITEM = re.compile(r"^(.*) \((.*)\)$")
 
@@ -90,6 +92,8 @@ def _check(tables, scn, objective_usd, slice_failures) -> list[str]:
     out += slice_failures if slice_failures is not None else _check_annual_energy(ctx)
     out += _check_chips(ctx)
     out += _check_builds(ctx)
+    out += check_limits(ctx, recompute_costs)  # DESIGN.md §7.6
+    objective_usd = as_npc(ctx, objective_usd, recompute_costs)
     out += _check_objective(ctx, objective_usd)
     return out
 

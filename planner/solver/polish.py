@@ -18,6 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..model.data import ModelData
+from ..model.objectives import active_objective
 from .highs import Handoff, hand_off, resolve
 
 TOL = 1e-6
@@ -54,7 +55,7 @@ def polish(
     succeeded) and was loaded into ``m``, else None (``m`` unchanged).
     ``handoff`` is the program as compiled for the solve (compiled again if None): the
     re-solve changes only column bounds, so nothing is compiled twice."""
-    old_obj = pyo.value(m.npc)
+    old_obj = pyo.value(active_objective(m))
     saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
     Y = d.years
     # chips: units needed = ceil(active)
@@ -144,7 +145,7 @@ def polish(
     )
     if res.ok:
         ho.load(res.col_value)
-        new_obj = pyo.value(m.npc)
+        new_obj = pyo.value(active_objective(m))
         if accept_worse or new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
             return new_obj
     for v, val in saved:
