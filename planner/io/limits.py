@@ -63,3 +63,27 @@ def read_limits(doc: dict, start, end, errors: list[Problem], fname: str, year_t
 
 
 KNOWN_KEYS = ("limits", "objective")
+
+
+def check_objective(config, tables, labels):
+    """Cross-file check (:func:`planner.io.validate.cross_checks`): ``objective = "value"``
+    with no model worth anything (``value_usd_per_mtok`` missing or 0 everywhere) is a
+    warning -- the plan would build nothing. Returns (errors, warnings)."""
+    w = value_warning(config.objective, tables)
+    return [], ([w] if w else [])
+
+
+def value_warning(objective: str, tables) -> Problem | None:
+    """The warning of :func:`check_objective` for ``objective`` (None when it does not apply)."""
+    if objective != "value":
+        return None
+    models = tables["models.csv"]
+    vals = models["value_usd_per_mtok"] if "value_usd_per_mtok" in models.columns else []
+    if len(vals) and (vals.fillna(0) > 0).any():
+        return None
+    return Problem(
+        "models.csv",
+        None,
+        "value_usd_per_mtok",
+        'is 0 or missing for every model, so objective = "value" sees no value in serving and the plan builds nothing',
+    )

@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from .errors import Problem
+from .limits import check_objective
 from .schema import FILES
 
 HOURS_PER_YEAR = 8760.0
@@ -42,6 +43,7 @@ def cross_checks(
         check_serving_reach,
         check_profiles,
         check_units,
+        check_objective,  # DESIGN.md §7.6 (planner.io.limits)
     ):
         try:
             e, w = check(config, tables, labels)

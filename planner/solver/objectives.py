@@ -82,6 +82,8 @@ def mode_summary(m, d, tables: dict) -> dict:
         "tokens_per_mw": served / mw_years if mw_years > 1e-9 else None,
         "tokens_per_usd": served / npc if npc and npc > 0 else None,
     }
+    if getattr(d, "limits", None):
+        out["limits"] = {k: {str(y): v for y, v in t.items()} for k, t in d.limits.items()}
     if out["objective"] == "value":
         out["value_usd"] = float(pyo.value(m.served_value)) * MUSD if hasattr(m, "served_value") else 0.0
     return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in out.items()}
