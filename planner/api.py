@@ -40,6 +40,7 @@ from .model.data import MUSD
 from .reporting.checks import check_plan
 from .reporting.report import report_files
 from .reporting.stack import as_written, extra_tables, read_folder
+from .solver.fleet import fleet_summary
 from .solver.highs import ProgressFn, SolveResult
 from .solver.marginal import analyse
 from .solver.objectives import mode_summary, solve_objective
@@ -202,6 +203,7 @@ def plan(
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
     mode_extra.update(mode_summary(m, d, tables))  # DESIGN.md §7.6 summary keys
+    mode_extra.update(fleet_summary(m, d))  # DESIGN.md §7.7 existing fleet
     return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d, extra=mode_extra)
 
 

@@ -262,10 +262,11 @@ def _solve(
 def print_objective(tables, summary, years) -> None:
     """The objective mode's lines (DESIGN.md §7.6) and, outside ``cost`` mode, the tokens served
     per year by model."""
+    from .reporting.fleet import fleet_sentences
     from .reporting.fmt import _tok
     from .reporting.objective import objective_sentences, tokens_by_model
 
-    for line in objective_sentences(summary):
+    for line in objective_sentences(summary) + fleet_sentences(tables, summary):
         out.print(line.replace("**", "").replace("`", ""), markup=False, soft_wrap=True)
     if summary.get("objective", "cost") == "cost":
         return

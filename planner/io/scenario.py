@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem, UsageError
+from .fleet import load_fleet
 from .limits import KNOWN_KEYS as LIMITS_TOML_KEYS
 from .limits import read_limits
 from .readers import read_table, read_text
@@ -330,6 +331,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})
         errors += errs
         warnings += warns
+    load_fleet(folder, config, tables, paths, errors, warnings)  # DESIGN.md §7.7 (planner.io.fleet)
     if errors:
         raise InputError(errors)
     d = tables["demand.csv"]

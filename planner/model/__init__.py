@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from . import chips, energy, finance, infrastructure, limits, objectives, serving, tightening
+from . import chips, energy, existing, finance, infrastructure, limits, objectives, serving, tightening
 from .data import ModelData, build_data, crf
 
 __all__ = ["ModelData", "build_data", "build_model", "crf"]
@@ -37,6 +37,7 @@ def _build(d: ModelData) -> pyo.ConcreteModel:
     serving.define(m, d)
     energy.define(m, d)
     tightening.define(m, d)
+    existing.define(m, d)  # DESIGN.md §7.7: sites with existing assets open
     limits.define(m, d)  # after every layer's cost components, before the objective
     finance.define(m, d)
     objectives.define(m, d)  # DESIGN.md §7.6 objective modes

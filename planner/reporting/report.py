@@ -19,6 +19,7 @@ import re
 import pandas as pd
 
 from . import stack
+from .fleet import fleet_sentences
 from .fmt import _mw, _span, _t, _tok, _usd
 from .limits import sentences
 from .objective import npc_shown, objective_sentences
@@ -228,6 +229,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
     items += objective_sentences(summary)  # DESIGN.md §7.6
+    items += fleet_sentences(tables, summary)  # DESIGN.md §7.7
     if gap is not None and gap >= FAR_FROM_OPTIMAL:
         items.append(
             f"**This plan is far from optimal** ({gap:.0%} from the best bound the solver proved): the solver "
