@@ -103,9 +103,10 @@ def test_scenario_plausible(name):
     assert s["lat"].between(-90, 90).all() and s["lon"].between(-180, 180).all()
     pr = read(folder / "profiles.csv")
     assert pr["capacity_factor"].between(0, 1).all()
-    # annual capacity factors vary by site
+    # annual capacity factors vary by site (in scenarios of several sites; gigawatt has one)
     annual = pr.groupby(["site", "tech"])["capacity_factor"].mean().unstack()
-    assert annual["solar_pv"].nunique() > 3 and annual["wind_onshore"].nunique() > 3
+    if len(s) > 3:
+        assert annual["solar_pv"].nunique() > 3 and annual["wind_onshore"].nunique() > 3
     sl = read(folder / "slices.csv")
     assert len(sl) == 24 and (sl["duration_h"] * sl["days_per_year"]).sum() == pytest.approx(8760)
     lat = read(folder / "latency.csv")

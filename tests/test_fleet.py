@@ -155,3 +155,26 @@ def test_bad_existing(tmp_path, rows, words):
 
 def test_copy_is_unchanged():
     assert copy.deepcopy(BASE) == BASE
+
+
+def test_existing_power_no_capital_om_paid(tmp_path):
+    # no grid: 1 MW of existing gas (no site_power.csv pair needed) carries the 0.54 MW load;
+    # the site opens free (it has an existing row) and builds one 1 MW hall block
+    sites = [dict(BASE["sites"][0], grid_cap_mw=0, fom_usd_per_mw_it_yr=SITE_FOM)]
+    folder = _write(tmp_path, existing=[["s1", "gas", "", 2020, 1.0, "test"]])
+    pd.DataFrame(sites).to_csv(folder / "sites.csv", index=False)
+    p = solve(folder)
+    load = ACTIVE * MW_PER_UNIT
+    expected = (
+        6e6 * crf(RATE, 15)  # one hall block: build 5 M + cooling 1 M per MW
+        + 57 * UNIT * crf(RATE, 5)
+        + 57 * CHIP_FOM
+        + SITE_FOM
+        + 20 * 1000 * 1.0  # gas fixed O&M, 20 USD/kW-yr, no capital
+        + load * 8760 * (2 + 25)  # gas vom + fuel
+    )
+    assert p.summary()["objective_usd"] == pytest.approx(expected, rel=1e-7)
+    en = p.tables["energy"].set_index("tech")
+    assert en.loc["gas", "capacity_mw"] == pytest.approx(1.0)
+    assert p.tables["investment_schedule"].query("layer == 'energy'")["item"].tolist() == ["gas (existing)"]
+    assert p.failures == []

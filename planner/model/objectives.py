@@ -4,6 +4,8 @@ Runs after :mod:`.finance` (which adds the §4 objective ``npc``) and needs ``np
 :mod:`.limits` (every discounted cost term except the unserved penalty, MUSD).
 
 - ``cost``: nothing changes (``npc`` is the objective).
+- ``tokens`` and ``value`` treat demand as a ceiling: the ``unserved_penalty`` component is
+  set to 0 (so costs.csv and the cost per million tokens carry no penalty).
 - ``tokens``: stage 1 -- ``npc`` is deactivated and ``obj_tokens`` minimises −T, where
   ``tokens_served`` T = Σ_{r,s,m,y} serve (Ttok, undiscounted); demand is a ceiling (the
   unserved penalty is in no objective). Stage 2 (:func:`to_stage2`) adds
@@ -31,6 +33,9 @@ def define(m: pyo.ConcreteModel, d) -> None:
         return
     m.tokens_served = pyo.Expression(expr=pyo.quicksum(m.serve[k] for k in m.SERVE_RSMY))
     m.npc.deactivate()
+    # demand is a ceiling: unserved tokens carry no penalty, so costs.csv shows none
+    for y in m.YEARS:
+        m.unserved_penalty[y].set_value(0.0)
     if mode == "tokens":
         m.obj_tokens = pyo.Objective(expr=-m.tokens_served, sense=pyo.minimize)
     elif mode == "value":

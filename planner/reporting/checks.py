@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import fleet_checks
-from .limits_checks import as_npc, check_limits
+from .limits_checks import as_npc, check_limits, penalty_rate
 
 REL = 1e-6
 _ITEM = re.compile(r"^(.*) \((.*)\)$")
@@ -419,7 +419,7 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
     for r in ctx.t["serving"].itertuples():
         cost[int(r.year), "network"] += r.tokens / 1e6 * net.get((r.region, r.site), 0.0)
     for r in ctx.t["unserved"].itertuples():
-        cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * ctx.cfg.unserved_penalty_usd_per_mtok
+        cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * penalty_rate(ctx)  # 0 in tokens/value modes
     return cost
 
 

@@ -6,8 +6,9 @@
   load_factor) is within ``facility_mw``, the cash capex of investment_schedule.csv of
   every year within ``capex_usd_per_year``, and the net present cost without the unserved
   penalty within ``npc_budget_usd`` (each to 1e-6 relative).
-- :func:`as_npc` turns the objective of a ``tokens`` or ``value`` plan back into the §4 net
-  present cost (penalty included) so that the objective check compares like with like.
+- :func:`as_npc` turns the objective of a ``value`` plan back into its net present cost
+  (adding the served value) so that the objective check compares like with like;
+  :func:`penalty_rate` is 0 in ``tokens`` and ``value`` modes, as in the program.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ def _limit(cfg, key: str, y: int):
     return cfg.year_value(table, y) if table else None
 
 
+def penalty_rate(ctx) -> float:
+    """USD per million unserved tokens: the scenario's penalty in ``cost`` mode, 0 in
+    ``tokens`` and ``value`` modes (demand is a ceiling there)."""
+    if getattr(ctx.cfg, "objective", "cost") != "cost":
+        return 0.0
+    return ctx.cfg.unserved_penalty_usd_per_mtok
+
+
 def as_npc(ctx, objective_usd, costs_fn):
     """The §4 net present cost (USD, unserved penalty included) of a plan whose solver
     objective is ``objective_usd`` in its objective mode; ``costs_fn(ctx)`` is
@@ -29,9 +38,7 @@ def as_npc(ctx, objective_usd, costs_fn):
     mode = getattr(ctx.cfg, "objective", "cost")
     if objective_usd is None or mode == "cost":
         return objective_usd
-    cost = costs_fn(ctx)
-    penalty = sum(ctx.df[y] * v for (y, c), v in cost.items() if c == "unserved_penalty")
-    out = objective_usd + penalty
+    out = objective_usd  # tokens: the NPC itself (no penalty in these modes)
     if mode == "value":
         models = ctx.scn.tables["models.csv"]
         val = dict(zip(models["model"], models.get("value_usd_per_mtok", 0.0), strict=False))
