@@ -178,3 +178,16 @@ def test_existing_power_no_capital_om_paid(tmp_path):
     assert en.loc["gas", "capacity_mw"] == pytest.approx(1.0)
     assert p.tables["investment_schedule"].query("layer == 'energy'")["item"].tolist() == ["gas (existing)"]
     assert p.failures == []
+
+
+def test_npc_budget_below_the_existing_fleet_is_diagnosed(tmp_path):
+    # 40 existing units pay 400 k USD of fixed O&M in every plan: a 100 k budget is infeasible
+    from planner.io.errors import NoSolutionError
+
+    folder = _write(tmp_path, existing=[["s1", "air", "", 2020, 1.0, "t"], ["s1", "x1", "air", 2024, 40, "t"]])
+    with open(folder / "scenario.toml", "a", encoding="utf-8") as f:
+        f.write("[limits]\nnpc_budget_usd = 100000\n")
+    with pytest.raises(NoSolutionError) as e:
+        solve(folder)
+    text = " ".join(e.value.diagnosis)
+    assert "net present cost budget" in text and "has to rise" in text
