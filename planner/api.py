@@ -40,8 +40,10 @@ from .model.data import MUSD
 from .reporting.checks import check_plan
 from .reporting.report import report_files
 from .reporting.stack import as_written, extra_tables, read_folder
-from .solver.highs import ProgressFn, SolveResult, solve_model
+from .solver.fleet import fleet_summary
+from .solver.highs import ProgressFn, SolveResult
 from .solver.marginal import analyse
+from .solver.objectives import mode_summary, solve_objective
 from .solver.polish import polish, rounder
 from .solver.solution import extract, layer_totals
 
@@ -173,15 +175,7 @@ def plan(
     m = build_model(d)
     timings["build"] = time.perf_counter() - t
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
-    res = solve_model(
-        m,
-        time_limit=st["time_limit_s"],
-        mip_gap=st["mip_rel_gap"],
-        threads=st["threads"],
-        seed=st["seed"],
-        progress=progress,
-        rounder=rounder(m, d, threads=int(st["threads"])),
-    )
+    res, mode_extra = solve_objective(m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])))
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]
     if res.status == "interrupted":
@@ -208,7 +202,9 @@ def plan(
     t = time.perf_counter()
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
-    return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d)
+    mode_extra.update(mode_summary(m, d, tables))  # DESIGN.md §7.6 summary keys
+    mode_extra.update(fleet_summary(m, d))  # DESIGN.md §7.7 existing fleet
+    return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d, extra=mode_extra)
 
 
 def solve(

@@ -156,19 +156,35 @@ def _validate(scenario):
     show_default=True,
     help="Price tokens and binding limits with two LP re-solves of the plan (marginal_costs.csv, binding_limits.csv).",
 )
-def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals) -> None:
+@click.option(
+    "--objective",
+    type=click.Choice(["cost", "tokens", "value"]),
+    help="Objective mode (DESIGN.md §7.6), overriding scenario.toml's objective.",
+)
+def solve(
+    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective
+) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
-    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals)
+    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective)
 
 
 @friendly
-def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True):
+def _solve(
+    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True, objective=None
+):
     from . import api
     from .io.results import prepare_output
     from .io.scenario import resolve_scenario_path
 
     path = resolve_scenario_path(scenario)
     scn = api.load_scenario(path, demand)
+    if objective:
+        from .io.limits import value_warning
+
+        scn.config.objective = objective  # --objective overrides scenario.toml (DESIGN.md §7.6)
+        w = value_warning(objective, scn.tables)
+        if w is not None and all(p.sentence() != w.sentence() for p in scn.warnings):
+            scn.warnings.append(w)
     _print_warnings(scn.warnings)
     target = Path(out_dir) if out_dir else Path("results") / scn.config.name
     target = prepare_output(target, overwrite, protect=[path])
@@ -243,6 +259,30 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
         )
 
 
+def print_objective(tables, summary, years) -> None:
+    """The objective mode's lines (DESIGN.md §7.6) and, outside ``cost`` mode, the tokens served
+    per year by model."""
+    from .reporting.fleet import fleet_sentences
+    from .reporting.fmt import _tok
+    from .reporting.objective import objective_sentences, tokens_by_model
+
+    for line in objective_sentences(summary) + fleet_sentences(tables, summary):
+        out.print(line.replace("**", "").replace("`", ""), markup=False, soft_wrap=True)
+    if summary.get("objective", "cost") == "cost":
+        return
+    tb = tokens_by_model(tables, years)
+    t = Table(title="Tokens served per year by model", title_justify="left")
+    t.add_column("year")
+    for mm in tb.columns:
+        t.add_column(str(mm), justify="right")
+    t.add_column("total", justify="right")
+    for y in years:
+        row = [str(y)] + [_tok(float(tb.loc[y, mm])) for mm in tb.columns] if y in tb.index else [str(y)]
+        row.append(_tok(float(tb.loc[y].sum())) if y in tb.index and len(tb.columns) else "0 tok")
+        t.add_row(*_plain(*row))
+    out.print(t)
+
+
 class _StatusLine:
     """The live status line: re-rendered by rich several times a second, so the elapsed time
     runs even between HiGHS callbacks (which only fire while the MIP search runs)."""
@@ -294,6 +334,7 @@ def print_summary(tables, summary) -> None:
         + ", ".join(f"{k} {v:.1f}" for k, v in tm.items()),
         markup=False,
     )
+    print_objective(tables, summary, years)  # DESIGN.md §7.6
     so = sites_opened(tables)
     out.print(
         "Sites opened: " + (", ".join(f"{r.site} ({r.year})" for r in so.itertuples()) or "none"),

@@ -103,7 +103,7 @@ def test_scenario_plausible(name):
     assert s["lat"].between(-90, 90).all() and s["lon"].between(-180, 180).all()
     pr = read(folder / "profiles.csv")
     assert pr["capacity_factor"].between(0, 1).all()
-    # annual capacity factors vary by site
+    # annual capacity factors vary by site (in scenarios of several sites; gigawatt has one)
     annual = pr.groupby(["site", "tech"])["capacity_factor"].mean().unstack()
     if len(s) > 3:  # a one-site example (cfe247) has one profile per tech
         assert annual["solar_pv"].nunique() > 3 and annual["wind_onshore"].nunique() > 3

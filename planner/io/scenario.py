@@ -23,6 +23,9 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem, UsageError
+from .fleet import load_fleet
+from .limits import KNOWN_KEYS as LIMITS_TOML_KEYS
+from .limits import read_limits
 from .readers import read_table, read_text
 from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, REQUIRED, SCENARIO_KEYS, SOLVER_KEYS
 
@@ -59,6 +62,9 @@ class ScenarioConfig:
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
     cfe_target: dict[int, float] | None = None  # §7.3: year -> share of load matched hourly (0..1)
+    # DESIGN.md §7.6 (planner.io.limits): limit key -> year table, and the objective mode
+    limits: dict = field(default_factory=dict)
+    objective: str = "cost"
 
     @property
     def years(self) -> list[int]:
@@ -274,6 +280,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
     )
     vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
     vals["cfe_target"] = _share_table("cfe_target", doc.get("cfe_target"), start, end, errors, fname)
+    vals["limits"], vals["objective"] = read_limits(doc, start, end, errors, fname, _year_table)
     solver = {}
     sdoc = doc.get("solver", {})
     if not isinstance(sdoc, dict):
@@ -288,6 +295,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
             solver[key] = default
     known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
     known |= {"cfe_target"}
+    known |= set(LIMITS_TOML_KEYS)
     for k in doc:
         if k not in known:
             warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
@@ -364,6 +372,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})
         errors += errs
         warnings += warns
+    load_fleet(folder, config, tables, paths, errors, warnings)  # DESIGN.md §7.7 (planner.io.fleet)
     if errors:
         raise InputError(errors)
     d = tables["demand.csv"]

@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from .errors import Problem
+from .limits import check_objective
 from .schema import FILES
 from .validate_sovereignty import check_countries, check_sovereign_shares
 
@@ -45,6 +46,7 @@ def cross_checks(
         check_units,
         check_countries,
         check_sovereign_shares,
+        check_objective,  # DESIGN.md §7.6 (planner.io.limits)
     ):
         try:
             e, w = check(config, tables, labels)

@@ -12,7 +12,19 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from . import cfe, chips, energy, finance, infrastructure, serving, sovereignty, tightening
+from . import (
+    cfe,
+    chips,
+    energy,
+    existing,
+    finance,
+    infrastructure,
+    limits,
+    objectives,
+    serving,
+    sovereignty,
+    tightening,
+)
 from .data import ModelData, build_data, crf
 
 __all__ = ["ModelData", "build_data", "build_model", "crf"]
@@ -41,5 +53,8 @@ def _build(d: ModelData) -> pyo.ConcreteModel:
     cfe.define(m, d)  # §7.3, only with a cfe_target
     sovereignty.define(m, d)  # §7.5, only with sovereign shares
     tightening.define(m, d)
+    existing.define(m, d)  # DESIGN.md §7.7: sites with existing assets open
+    limits.define(m, d)  # after every layer's cost components, before the objective
     finance.define(m, d)
+    objectives.define(m, d)  # DESIGN.md §7.6 objective modes
     return m

@@ -33,8 +33,12 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.INST_SGCY, rule=lambda m, s, g, c, y: pyo.quicksum(m.buy[k] for k in d.installed_sgcy[s, g, c, y])
     )
     m.active_units = pyo.Var(m.ACTIVE_SGCY, within=pyo.NonNegativeReals)
+    ex = d.existing  # DESIGN.md §7.7: existing units are installed units that may be active
     m.active_le_installed = pyo.Constraint(
-        m.ACTIVE_SGCY, rule=lambda m, s, g, c, y: m.active_units[s, g, c, y] <= m.installed[s, g, c, y]
+        m.ACTIVE_SGCY,
+        rule=lambda m, s, g, c, y: (
+            m.active_units[s, g, c, y] <= m.installed[s, g, c, y] + ex.units.get((s, g, c, y), 0.0)
+        ),
     )
     m.tok = pyo.Var(m.TOK_SGMY, within=pyo.NonNegativeReals)
 
@@ -47,10 +51,9 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         by_sy[s, y].append((g, c))
 
     def hall_power(m, s, c, y):  # constraint 2
-        return (
-            pyo.quicksum(d.chip[g]["it_kw_per_unit"] / 1000.0 * m.active_units[s, g, c, y] for g in by_scy[s, c, y])
-            <= d.hall_mw * m.hall_in_service[s, c, y]
-        )
+        return pyo.quicksum(
+            d.chip[g]["it_kw_per_unit"] / 1000.0 * m.active_units[s, g, c, y] for g in by_scy[s, c, y]
+        ) <= d.hall_mw * m.hall_in_service[s, c, y] + ex.hall_mw.get((s, c, y), 0.0)
 
     m.HALLPOWER_SCY = pyo.Set(initialize=sorted(by_scy), dimen=3, ordered=True)
     m.hall_power = pyo.Constraint(m.HALLPOWER_SCY, rule=hall_power)
@@ -73,7 +76,10 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.SUPPLY_GY = pyo.Set(initialize=sorted(k for k in d.max_units if k in buy_by_gy), dimen=2, ordered=True)
     m.chip_supply = pyo.Constraint(  # constraint 10
         m.SUPPLY_GY,
-        rule=lambda m, g, y: pyo.quicksum(m.buy[s, g, c, y] for s, c in buy_by_gy[g, y]) <= d.max_units[g, y],
+        rule=lambda m, g, y: (
+            pyo.quicksum(m.buy[s, g, c, y] for s, c in buy_by_gy[g, y])
+            <= d.max_units[g, y] - ex.built_units.get((g, y), 0.0)
+        ),
     )
 
     # constraint 5: facility load, the same in every slice (MW)
@@ -107,6 +113,8 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     def chip_fom(m, y):
         return pyo.quicksum(
             d.chip[g]["fom_usd_per_unit_yr"] / MUSD * m.installed[s, g, c, y] for s, g, c in inst_by_y.get(y, [])
+        ) + sum(  # existing units in service (§7.7)
+            d.chip[g]["fom_usd_per_unit_yr"] / MUSD * n for (s, g, c, yy), n in sorted(ex.units.items()) if yy == y
         )
 
     m.chip_capital = pyo.Expression(m.YEARS, rule=chip_capital)

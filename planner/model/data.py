@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..io.fleet import supply_table
 from .cfe import inputs as cfe_inputs
+from .existing import Existing, existing_data, first_open_year
 from .sovereignty import inputs as sovereignty_inputs
 
 SECONDS_PER_YEAR = 3600.0 * 8760.0
@@ -98,6 +100,11 @@ class ModelData:
     home_sites: dict[tuple, frozenset] = field(default_factory=dict)
     region_country: dict[str, str] = field(default_factory=dict)  # r -> ISO code (where given)
     site_country: dict[str, str] = field(default_factory=dict)  # s -> ISO code (where given)
+    # DESIGN.md §7.6 (planner.model.limits, planner.model.objectives)
+    limits: dict = field(default_factory=dict)  # limit key -> {y: value} (USD, MW; every year)
+    objective: str = "cost"  # cost | tokens | value
+    value_mtok: dict = field(default_factory=dict)  # m -> USD per million tokens (== MUSD/Ttok)
+    existing: Existing = field(default_factory=Existing)  # DESIGN.md §7.7 existing fleet
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -153,7 +160,8 @@ def build_data(scn) -> ModelData:
     hb = float(cfg.hall_block_mw)
 
     # --- infrastructure
-    open_sy = [(s, y) for s in S for y in Y if y >= site[s]["first_year"]]
+    ex = existing_data(T, Y, chip, cool, tech)  # DESIGN.md §7.7 (planner.model.existing)
+    open_sy = [(s, y) for s in S for y in Y if y >= first_open_year(ex, s, site[s]["first_year"])]
     hall_scy = [
         (s, c, y)
         for s in S
@@ -165,6 +173,8 @@ def build_data(scn) -> ModelData:
     for s, c, y in hall_scy:
         hall_by_sc[s, c].append(y)
     hallsvc = _windows(hall_by_sc, Y, lambda k: cool[k[1]]["lifetime_years"])
+    for k in sorted(ex.hall_mw):  # existing halls in service: a key even without a block built
+        hallsvc.setdefault(k, [])
     svc_years = defaultdict(list)  # (s, c) -> sorted years with a hall in service
     for s, c, y in hallsvc:
         svc_years[s, c].append(y)
@@ -190,6 +200,8 @@ def build_data(scn) -> ModelData:
     for s, g, c, y in buy:
         buy_by[s, g, c].append(y)
     installed = _windows(buy_by, Y, lambda k: chip[k[1]]["lifetime_years"])
+    for k in sorted(ex.units):  # existing units in service
+        installed.setdefault(k, [])
     active = [(s, g, c, y) for (s, g, c, y) in installed if (s, c, y) in hallsvc]
     tp = T["throughput.csv"]
     tps = {
@@ -248,6 +260,8 @@ def build_data(scn) -> ModelData:
     for s, k, y in new:
         new_by[s, k].append(y)
     cap = _windows(new_by, Y, lambda k: tech[k[1]]["lifetime_years"])
+    for k in sorted(ex.power_mw):  # existing power capacity in service
+        cap.setdefault(k, [])
     pr = T["profiles.csv"]
     cf = {
         (r["site"], r["tech"], r["slice"]): r["capacity_factor"]
@@ -283,6 +297,8 @@ def build_data(scn) -> ModelData:
         if not _nan(mu):
             for y in Y:
                 max_units[g, y] = mu
+    if "chip_supply.csv" in T:  # DESIGN.md §7.7: per-year supply replaces max_units_per_year
+        max_units = supply_table(cfg, T)
     return ModelData(
         years=Y,
         start_year=y0,
@@ -329,9 +345,17 @@ def build_data(scn) -> ModelData:
         grid_syh=grid,
         load_sy=load_sy,
         max_units=max_units,
-        identical_sites=_identical_sites(S, site, T),
         **cfe_inputs(cfg, Y, site),
         **sovereignty_inputs(T, demand),
+        identical_sites=[
+            g2 for g2 in ([s for s in g if s not in ex.sites] for g in _identical_sites(S, site, T)) if len(g2) > 1
+        ],
+        limits={k: {y: cfg.year_value(t, y) for y in Y} for k, t in cfg.limits.items()},
+        objective=cfg.objective,
+        existing=ex,
+        value_mtok={
+            r["model"]: float(r.get("value_usd_per_mtok", 0.0) or 0.0) for r in T["models.csv"].to_dict("records")
+        },
     )
 
 

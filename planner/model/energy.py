@@ -45,14 +45,20 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     )
     capped = [key for key in sorted(d.cap_sky) if (key[0], key[1]) in d.max_mw]
     m.CAPPED_SKY = pyo.Set(initialize=capped, dimen=3, ordered=True)
-    m.max_capacity = pyo.Constraint(m.CAPPED_SKY, rule=lambda m, s, k, y: m.capacity[s, k, y] <= d.max_mw[s, k])
+    ex = d.existing  # DESIGN.md §7.7: existing MW count in (7) and in max_mw
+    m.max_capacity = pyo.Constraint(
+        m.CAPPED_SKY, rule=lambda m, s, k, y: m.capacity[s, k, y] + ex.power_mw.get((s, k, y), 0.0) <= d.max_mw[s, k]
+    )
 
     # Capacity in service enters a row of every slice; one variable per (s, k, y) defined
     # once keeps the build-year terms out of those rows (exact substitution).
     used = sorted({(s, k, y) for s, k, y, h in d.gen_skyh} | {(s, k, y) for s, k, y, h in d.stor_skyh})
     m.CAPUSE_SKY = pyo.Set(initialize=used, dimen=3, ordered=True)
     m.cap_mw = pyo.Var(m.CAPUSE_SKY, within=pyo.NonNegativeReals)
-    m.cap_def = pyo.Constraint(m.CAPUSE_SKY, rule=lambda m, s, k, y: m.cap_mw[s, k, y] == m.capacity[s, k, y])
+    m.cap_def = pyo.Constraint(
+        m.CAPUSE_SKY,
+        rule=lambda m, s, k, y: m.cap_mw[s, k, y] == m.capacity[s, k, y] + ex.power_mw.get((s, k, y), 0.0),
+    )
 
     m.gen = pyo.Var(m.GEN_SKYH, within=pyo.NonNegativeReals)
 
@@ -174,7 +180,7 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.power_fom = pyo.Expression(
         m.YEARS,
         rule=lambda m, y: pyo.quicksum(
-            d.tech[k]["fom_usd_per_kw_yr"] * 1000.0 / MUSD * m.capacity[s, k, y]
+            d.tech[k]["fom_usd_per_kw_yr"] * 1000.0 / MUSD * (m.capacity[s, k, y] + ex.power_mw.get((s, k, y), 0.0))
             for s, k in cap_by_y.get(y, [])
             if d.tech[k]["fom_usd_per_kw_yr"]
         ),

@@ -13,6 +13,7 @@ import math
 import pyomo.environ as pyo
 
 from .data import MUSD, ModelData, crf
+from .existing import hall_mw_by_site_year
 
 
 def define(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -51,11 +52,16 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         svc_by_sy.setdefault((s, y), []).append(c)
         svc_by_y.setdefault(y, []).append((s, c))
 
+    ex = d.existing
+    ex_mw = hall_mw_by_site_year(ex)  # DESIGN.md §7.7: existing halls count against max_it_mw
+
     def site_capacity(m, s, y):  # constraint 1
         cs = svc_by_sy.get((s, y))
         if not cs:
             return pyo.Constraint.Skip
-        return hb * pyo.quicksum(m.hall_in_service[s, c, y] for c in cs) <= d.site[s]["max_it_mw"] * open_of(s, y)
+        return hb * pyo.quicksum(m.hall_in_service[s, c, y] for c in cs) + ex_mw.get((s, y), 0.0) <= d.site[s][
+            "max_it_mw"
+        ] * open_of(s, y)
 
     m.site_capacity = pyo.Constraint(m.OPEN_SY, rule=site_capacity)
 
@@ -66,7 +72,9 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
         # open cost annualised over site_lifetime_years from the opening year:
         # sum over b in [y-L+1, y] of (open[b] - open[b-1]) telescopes to open[y] - open[y-L]
         return pyo.quicksum(
-            d.site[s]["open_cost_usd"] / MUSD * f_site * (open_of(s, y) - open_of(s, y - L)) for s in d.sites
+            d.site[s]["open_cost_usd"] / MUSD * f_site * (open_of(s, y) - open_of(s, y - L))
+            for s in d.sites
+            if s not in ex.sites  # a site with existing assets opens at no cost (§7.7)
         )
 
     def hall_capital(m, y):
@@ -86,6 +94,10 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
             / MUSD
             * m.hall_in_service[s, c, y]
             for (s, c) in svc_by_y.get(y, [])
+        ) + sum(  # existing halls in service (§7.7)
+            (d.site[s]["fom_usd_per_mw_it_yr"] + d.cool[c]["fom_usd_per_mw_it_yr"]) * mw / MUSD
+            for (s, c, yy), mw in sorted(ex.hall_mw.items())
+            if yy == y
         )
 
     m.site_capital = pyo.Expression(m.YEARS, rule=site_capital)

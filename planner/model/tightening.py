@@ -55,7 +55,8 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     svc = defaultdict(list)
     for s, c, y in d.hallsvc_scy:
         svc[s, y].append(c)
-    keys = [(s, y) for s, y in d.open_sy if y < d.start_year + shortest and svc.get((s, y))]
+    ex_sites = d.existing.sites if d.existing else {}  # an existing site is open without a hall built (§7.7)
+    keys = [(s, y) for s, y in d.open_sy if y < d.start_year + shortest and svc.get((s, y)) and s not in ex_sites]
     m.OPEN_HALL_SY = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.open_needs_hall = pyo.Constraint(
         m.OPEN_HALL_SY, rule=lambda m, s, y: pyo.quicksum(m.hall_in_service[s, c, y] for c in svc[s, y]) >= m.open[s, y]

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import fleet_checks
 from .checks_cfe import check_cfe_sovereignty
+from .limits_checks import as_npc, check_limits, penalty_rate
 
 REL = 1e-6
 _ITEM = re.compile(r"^(.*) \((.*)\)$")
@@ -92,6 +94,8 @@ def _check(tables, scn, objective_usd, slice_failures) -> list[str]:
     out += slice_failures if slice_failures is not None else _check_annual_energy(ctx)
     out += _check_chips(ctx)
     out += _check_builds(ctx)
+    out += check_limits(ctx, recompute_costs)  # DESIGN.md §7.6
+    objective_usd = as_npc(ctx, objective_usd, recompute_costs)
     out += _check_objective(ctx, objective_usd)
     out += check_cfe_sovereignty(ctx)  # §7.3 (14) and §7.5 (15)
     return out
@@ -116,6 +120,7 @@ class _Context:
         self.cp = {y: (self.cfg.year_value(self.cfg.carbon_price, y) or 0.0) for y in self.years}
         sched = self.t["investment_schedule"]
         self.sched = sched if len(sched) else pd.DataFrame(columns=["year", "site", "layer", "item", "quantity"])
+        fleet_checks.attach(self)  # DESIGN.md §7.7: existing rows set aside, existing fleet in service
 
 
 def _check_demand(ctx: _Context) -> list[str]:
@@ -250,6 +255,7 @@ def _check_chips(ctx: _Context) -> list[str]:
         seen.add((*key, y))
         life = int(ctx.chip[r.chip]["lifetime_years"])
         inst = sum(n for b, n in buys.get(key, {}).items() if y - life < b <= y)
+        inst += ctx.ex_units.get((*key, y), 0.0)
         if not _close(inst, r.units_installed, inst):
             out.append(
                 f"chips: {r.chip} ({r.cooling}) at {r.site} in {y}: capacity.csv says {_g(r.units_installed)} units installed, "
@@ -274,6 +280,7 @@ def _check_chips(ctx: _Context) -> list[str]:
     for (s, c, y), mw in sorted(it.items()):
         life = int(ctx.cool[c]["lifetime_years"])
         svc = sum(q for b, q in halls.get((s, c), {}).items() if y - life < b <= int(y))
+        svc += ctx.ex_halls.get((s, c, int(y)), 0.0)
         if mw > svc + 1e-6 * max(svc, 1.0):
             out.append(
                 f"chips: {_g(mw)} MW IT active in {c} halls at {s} in {y}, but only {_g(svc)} MW of halls in service"
@@ -311,7 +318,11 @@ def _check_builds(ctx: _Context) -> list[str]:
     for s, b in opened.items():
         if b < ctx.site[s]["first_year"]:
             out.append(f"build years: site {s} opened in {b}, before its first_year {ctx.site[s]['first_year']:.0f}")
+    for s in ctx.ex_sites:  # a site with existing assets is open (at no cost) over the horizon
+        opened[s] = min(opened.get(s, y0), y0)
     in_service: dict[tuple, float] = defaultdict(float)
+    for (s, _c, y), mw in ctx.ex_halls.items():
+        in_service[s, y] += mw
     for (s, c), by in _halls(ctx).items():
         life = int(ctx.cool[c]["lifetime_years"])
         first = max(ctx.site[s]["first_year"], ctx.cool[c]["first_year"])
@@ -348,7 +359,7 @@ def _check_builds(ctx: _Context) -> list[str]:
         if not pd.isna(mx):
             life = int(t["lifetime_years"])
             for y in ctx.years:
-                mw = sum(q for b, q in by.items() if y - life < b <= y)
+                mw = sum(q for b, q in by.items() if y - life < b <= y) + ctx.ex_power.get((s, k, y), 0.0)
                 if mw > mx + 1e-6 * max(mx, 1.0):
                     out.append(f"build years: {_g(mw)} MW of {k} in service at {s} in {y}, above max_mw {mx:g}")
     return out
@@ -360,6 +371,8 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
     Y = ctx.years
     Ls = int(ctx.cfg.site_lifetime_years)
     for s, b in _opened(ctx).items():
+        if s in ctx.ex_sites:
+            continue  # no open cost (§7.7)
         for y in Y:
             if b <= y <= b + Ls - 1:
                 cost[y, "site_capital"] += ctx.site[s]["open_cost_usd"] * crf(ctx.rate, Ls)
@@ -388,6 +401,7 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
                 if b <= y <= b + L - 1:
                     cost[y, "power_capital"] += t["capex_usd_per_kw"] * 1000.0 * mw * crf(ctx.rate, L)
                     cost[y, "power_fom"] += t["fom_usd_per_kw_yr"] * 1000.0 * mw
+    fleet_checks.existing_fom(ctx, cost)  # §7.7: existing assets pay fixed O&M, no capital
     flat = all(abs(v - 1.0) < 1e-12 for v in ctx.mult.values())
     for r in ctx.t["energy"].itertuples():
         y = int(r.year)
@@ -407,7 +421,7 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
     for r in ctx.t["serving"].itertuples():
         cost[int(r.year), "network"] += r.tokens / 1e6 * net.get((r.region, r.site), 0.0)
     for r in ctx.t["unserved"].itertuples():
-        cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * ctx.cfg.unserved_penalty_usd_per_mtok
+        cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * penalty_rate(ctx)  # 0 in tokens/value modes
     return cost
 
 

@@ -41,6 +41,18 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             )
         elif limit == "carbon_cap":
             out.append(f"The carbon cap binds in {span}: each extra tonne of CO2 allowed would save {val}.")
+        elif limit == "facility_mw":  # DESIGN.md §7.6
+            out.append(
+                f"The facility power limit binds in {span}: each extra MW of facility draw allowed would save "
+                f"{val} (long run, capacity can grow)."
+            )
+        elif limit == "capex_usd_per_year":
+            out.append(
+                f"The capex budget binds in {span}: each extra USD of capex allowed that year would save {val} "
+                "(long run)."
+            )
+        elif limit == "npc_budget_usd":
+            out.append(f"The net present cost budget binds: each extra USD of budget would save {val} (long run).")
         elif limit == "power_max_mw":
             site, _, tech = str(item).partition("/")
             out.append(

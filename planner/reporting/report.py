@@ -21,8 +21,10 @@ import pandas as pd
 from . import stack
 from .cfe import plots as cfe_plots
 from .cfe import sections as cfe_sections
+from .fleet import fleet_sentences
 from .fmt import _mw, _span, _t, _tok, _usd
 from .limits import sentences
+from .objective import npc_shown, objective_sentences
 from .plots import PLOTS, all_plots
 from .stack import cost_per_mtok_by_layer
 
@@ -229,6 +231,8 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     if gap is not None:
         status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
+    items += objective_sentences(summary)  # DESIGN.md §7.6
+    items += fleet_sentences(tables, summary)  # DESIGN.md §7.7
     if gap is not None and gap >= FAR_FROM_OPTIMAL:
         items.append(
             f"**This plan is far from optimal** ({gap:.0%} from the best bound the solver proved): the solver "
@@ -236,7 +240,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         )
     tot = summary.get("totals_usd_discounted", {})
     items.append(
-        f"Net present cost **{_usd(summary['objective_usd'] or 0.0)}** "
+        f"Net present cost **{_usd(npc_shown(summary) or 0.0)}** "
         f"(real {summary['currency_year']} USD, discounted to {years[0]}): "
         + ", ".join(f"{k} {_usd(tot[k])}" for k in LAYERS if tot.get(k))
         + "."

@@ -20,6 +20,9 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
+from .limit_diagnose import WHAT as LIMIT_WHAT
+from .limit_diagnose import relax_limits
+
 TOL = 1e-6
 
 
@@ -144,6 +147,7 @@ def diagnose(m: pyo.ConcreteModel, d, settings: dict | None = None, max_lines: i
                 {(s, y): (d.site[s]["max_it_mw"], "MW IT", ("max_it_mw", y, s)) for s, y in idx},
             )
 
+    relax_limits(m, d, relax)  # DESIGN.md §7.6 limits
     if not slacks:
         return [
             "No hard limit (carbon cap, chip supply, max_mw, grid or site capacity) is set, so the infeasibility "
@@ -168,14 +172,14 @@ def diagnose(m: pyo.ConcreteModel, d, settings: dict | None = None, max_lines: i
             f"(HiGHS status: {res.status}), so the cause is elsewhere; this is likely a bug, please report it."
         ]
     # group: (family label, item) -> {year: (excess, limit, unit)}
-    scale = {"kt": 1e3}  # report carbon in t
+    scale = {"kt": 1e3, "MUSD": 1e6}  # report carbon in t, money in USD
     groups: dict[tuple, dict[int, tuple]] = defaultdict(dict)
     for fam, (s, info) in slacks.items():
         for k, (limit, unit, (label, year, item)) in info.items():
             v = pyo.value(s[k], exception=False) or 0.0
             if v > TOL * max(abs(limit), 1.0):
                 f = scale.get(unit, 1.0)
-                groups[fam, label, item][year] = (v * f, limit * f, "t CO2" if unit == "kt" else unit)
+                groups[fam, label, item][year] = (v * f, limit * f, {"kt": "t CO2", "MUSD": "USD"}.get(unit, unit))
     if not groups:
         return [
             "The program with relaxed hard limits is feasible without moving any of them, so HiGHS's verdict is "
@@ -192,6 +196,8 @@ def diagnose(m: pyo.ConcreteModel, d, settings: dict | None = None, max_lines: i
             what = f"chip supply of {item} (max_units_per_year in chips.csv)"
         elif fam == "max_mw":
             what = f"max_mw of {item[1]} at site {item[0]} (site_power.csv)"
+        elif fam in LIMIT_WHAT:
+            what = LIMIT_WHAT[fam]
         elif fam == "grid":
             what = f"grid capacity of site {item} (grid_cap_mw in sites.csv)"
         else:

@@ -42,6 +42,8 @@ import pandas as pd
 from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from ..model.data import MUSD
 from .highs import Handoff, hand_off, resolve
+from .limit_prices import ROWS as LIMIT_ROWS
+from .limit_prices import limit_prices
 from .marginal_cfe import LIMITS as CFE_LIMITS
 from .marginal_cfe import LONG_RUN_ROWS, SHORT_RUN_ROWS, cfe_limits, sovereignty_limits
 
@@ -125,11 +127,12 @@ def analyse(
         )
         status["long_run"] = res.status
         if res.ok:
-            duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply"})
+            duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply", *LIMIT_ROWS})
             token_long = _token_duals(m, d, duals)
             limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
             limits += _row_limits(m, d, duals, "chip_supply", "long_run")
             limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
+            limits += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))

@@ -18,6 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..model.data import ModelData
+from ..model.objectives import active_objective
 from .highs import Handoff, hand_off, resolve
 
 TOL = 1e-6
@@ -54,16 +55,18 @@ def polish(
     succeeded) and was loaded into ``m``, else None (``m`` unchanged).
     ``handoff`` is the program as compiled for the solve (compiled again if None): the
     re-solve changes only column bounds, so nothing is compiled twice."""
-    old_obj = pyo.value(m.npc)
+    old_obj = pyo.value(active_objective(m))
     saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
     Y = d.years
+    ex = d.existing  # DESIGN.md §7.7: what exists need not be bought
     # chips: units needed = ceil(active)
     buy_years = defaultdict(set)
     for s, g, c, y in d.buy_sgcy:
         buy_years[s, g, c].add(y)
     need = defaultdict(dict)
     for s, g, c, y in d.active_sgcy:
-        need[s, g, c][y] = _ceil(pyo.value(m.active_units[s, g, c, y]) or 0.0)
+        act = pyo.value(m.active_units[s, g, c, y]) or 0.0
+        need[s, g, c][y] = _ceil(act - ex.units.get((s, g, c, y), 0.0))  # existing units cover part (§7.7)
     new_buy = {}
     for key, allowed in buy_years.items():
         s, g, c = key
@@ -81,7 +84,7 @@ def polish(
         hall_years[s, c].add(y)
     new_hall = {}
     for (s, c), allowed in hall_years.items():
-        nd = {y: _ceil(it_mw.get((s, c, y), 0.0) / d.hall_mw) for y in Y}
+        nd = {y: _ceil((it_mw.get((s, c, y), 0.0) - ex.hall_mw.get((s, c, y), 0.0)) / d.hall_mw) for y in Y}
         cov = _cover(Y, nd, int(d.cool[c]["lifetime_years"]), allowed)
         if cov is None:
             return None
@@ -96,6 +99,8 @@ def polish(
     new_open = {}
     for s in d.sites:
         first = next((y for y in Y if svc.get((s, y), 0) > 0), None)
+        if ex.sites.get(s) is not None:  # open (at no cost) from its existing assets' first year
+            first = ex.sites[s] if first is None else min(first, ex.sites[s])
         for y in Y:
             if (s, y) in m.OPEN_SY:
                 new_open[s, y] = 1 if first is not None and y >= first else 0
@@ -117,7 +122,7 @@ def polish(
     new_units = {}
     for (s, k), allowed in lumpy_years.items():
         u = d.tech[k]["unit_mw"]
-        nd = {y: _ceil(peak.get((s, k, y), 0.0) / u) for y in Y}
+        nd = {y: _ceil((peak.get((s, k, y), 0.0) - ex.power_mw.get((s, k, y), 0.0)) / u) for y in Y}
         cov = _cover(Y, nd, int(d.tech[k]["lifetime_years"]), allowed)
         if cov is None:
             return None
@@ -144,7 +149,7 @@ def polish(
     )
     if res.ok:
         ho.load(res.col_value)
-        new_obj = pyo.value(m.npc)
+        new_obj = pyo.value(active_objective(m))
         if accept_worse or new_obj < old_obj - 1e-9 * max(1.0, abs(old_obj)):
             return new_obj
     for v, val in saved:

@@ -83,8 +83,11 @@ def _nkeys(name: str) -> int:
 
 def _investments(m, d: ModelData) -> pd.DataFrame:
     rows = []
+    rows += existing_schedule(d)  # DESIGN.md §7.7: "<asset> (existing)", capex 0, year = build_year
     for s in d.sites:
         prev = 0.0
+        if s in d.existing.sites:
+            continue  # a site with existing assets opens at no cost: no site row
         for y in d.years:
             o = _v(m.open[s, y]) if (s, y) in m.OPEN_SY else 0.0
             if o - prev > 0.5:
@@ -116,6 +119,24 @@ def _investments(m, d: ModelData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS["investment_schedule"])
 
 
+def existing_schedule(d: ModelData) -> list[tuple]:
+    """Investment-schedule rows of the existing fleet (DESIGN.md §7.7): (build_year, site,
+    layer, "<asset> (existing)", quantity, unit, 0.0)."""
+    layer = {"hall": ("infrastructure", "MW IT"), "chip": ("chips", "units"), "power": ("energy", "MW")}
+    return [
+        (
+            r["build_year"],
+            r["site"],
+            layer[r["kind"]][0],
+            f"{r['asset']} (existing)",
+            r["quantity"],
+            layer[r["kind"]][1],
+            0.0,
+        )
+        for r in (d.existing.rows if d.existing else [])
+    ]
+
+
 def _capacity(m, d: ModelData) -> pd.DataFrame:
     act = {k: _v(m.active_units[k]) for k in d.active_sgcy}
     tok_sgy = defaultdict(float)
@@ -126,7 +147,7 @@ def _capacity(m, d: ModelData) -> pd.DataFrame:
         act_sgy[s, g, y] += a
     rows = []
     for (s, g, c, y), keys in sorted(d.installed_sgcy.items()):
-        inst = _round_int(sum(_v(m.buy[k]) for k in keys))
+        inst = _round_int(sum(_v(m.buy[k]) for k in keys)) + d.existing.units.get((s, g, c, y), 0.0)
         a = act.get((s, g, c, y), 0.0)
         if inst <= 0 and a <= 0:
             continue
@@ -145,13 +166,15 @@ def _energy(m, d: ModelData) -> pd.DataFrame:
         gen_e[s, k, y] += w[h] * _v(m.discharge[s, k, y, h])
     for s, k, y in sorted(d.cap_sky):
         t = d.tech[k]
-        cap = _v(m.capacity[s, k, y])
+        built = _v(m.capacity[s, k, y])
+        cap = built + d.existing.power_mw.get((s, k, y), 0.0)  # existing MW: no capital (§7.7)
         e = gen_e.get((s, k, y), 0.0)
         if cap <= 0 and e <= 0:
             continue
         co2 = e * t["co2_kg_per_mwh"] / 1000.0
         cost = (
-            cap * 1000.0 * (t["capex_usd_per_kw"] * crf(d.rate, t["lifetime_years"]) + t["fom_usd_per_kw_yr"])
+            built * 1000.0 * t["capex_usd_per_kw"] * crf(d.rate, t["lifetime_years"])
+            + cap * 1000.0 * t["fom_usd_per_kw_yr"]
             + e * (t["vom_usd_per_mwh"] + t["fuel_usd_per_mwh"])
             + co2 * d.carbon_price[y]
         )

@@ -1,0 +1,269 @@
+"""The fleet that already exists and chip supply by year (DESIGN.md §7.7): the optional
+scenario files ``existing.csv`` and ``chip_supply.csv``, read and checked.
+
+``existing.csv`` -- key (site, asset, cooling, build_year): ``quantity``, ``source``. ``asset``
+is a cooling (``cooling`` blank, ``quantity`` MW IT of halls, any amount), a chip (``cooling``
+names the halls the units sit in, ``quantity`` whole units) or a power tech (``cooling``
+blank, ``quantity`` MW). ``build_year`` may precede ``start_year`` (built) or fall in the
+horizon (committed), never after ``end_year``.
+
+``chip_supply.csv`` -- key (chip, year): ``max_units`` (units a year over all sites,
+replacing the chip's ``max_units_per_year`` for that year; blank = no limit), ``source``.
+
+Both files live only in the scenario folder; a scenario without them plans as in §4 (no
+warning is given for their absence). Checks (every problem named by file, row and column):
+unknown sites, assets, chips and coolings (with a near-miss suggestion), a cooling given for
+a hall or power row, a chip without halls or in a cooling it does not fit, a fractional unit
+count, a build year after ``end_year``, and an existing fleet that by itself exceeds a site's
+``max_it_mw``, a ``max_mw`` of site_power.csv or a year's chip supply.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem
+from .readers import read_table
+from .schema import NO_LIMIT, TEXT, Column, FileSpec
+
+EXISTING = FileSpec(
+    "existing.csv",
+    ("site", "asset", "cooling", "build_year"),
+    (
+        Column("site", "key", "-", "site the asset stands at", ref="sites.csv"),
+        Column("asset", "key", "-", "a cooling (halls), a chip (units) or a power tech (MW)"),
+        Column("cooling", "key", "-", "the halls a chip's units sit in (blank for halls and power)", blank=TEXT),
+        Column("build_year", "year", "year", "year it entered (or enters) service; may precede start_year"),
+        Column("quantity", "float", "MW IT / units / MW", "halls: MW IT; chips: units; power: MW", lo=0, lo_open=True),
+        Column("source", "text", "-", "where the figures of this row come from", blank=TEXT),
+    ),
+    required=False,
+    description="assets already built or committed (DESIGN.md §7.7): no capital, O&M paid",
+)
+CHIP_SUPPLY = FileSpec(
+    "chip_supply.csv",
+    ("chip", "year"),
+    (
+        Column("chip", "key", "-", "accelerator product", ref="chips.csv"),
+        Column("year", "year", "year", "year of purchase"),
+        Column("max_units", "float", "units/yr", "units that can be bought that year, all sites", blank=NO_LIMIT, lo=0),
+        Column("source", "text", "-", "where the figures of this row come from", blank=TEXT),
+    ),
+    required=False,
+    description="chip supply per year (DESIGN.md §7.7), replacing max_units_per_year for the years listed",
+)
+FLEET_FILES = {EXISTING.name: EXISTING, CHIP_SUPPLY.name: CHIP_SUPPLY}
+
+
+def load_fleet(folder: Path, config, tables: dict, paths: dict, errors: list[Problem], warnings: list[Problem]) -> None:
+    """Read ``existing.csv`` and ``chip_supply.csv`` from the scenario ``folder`` when present
+    into ``tables`` (and ``paths``), and append their problems to ``errors``/``warnings``.
+    Cross-file checks run only when ``config`` and the §3 tables loaded."""
+    start = config.start_year if config else None
+    for fname, spec in FLEET_FILES.items():
+        path = Path(folder) / fname
+        if not path.is_file():
+            continue
+        table, errs, warns = read_table(path, spec, start)
+        errors += errs
+        warnings += warns
+        if table is not None:
+            tables[fname] = table
+            paths[fname] = path
+    needed = ("sites.csv", "chips.csv", "cooling.csv", "power.csv", "site_power.csv")
+    if config is None or errors or not all(f in tables for f in needed):
+        return
+    if "chip_supply.csv" in tables:
+        errors += _check_supply(config, tables)
+    if "existing.csv" in tables:
+        errors += _check_existing(config, tables)
+
+
+def _near(name: str, known) -> str:
+    near = difflib.get_close_matches(str(name), sorted(map(str, known)), n=1, cutoff=0.6)
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
+def _check_supply(config, tables) -> list[Problem]:
+    out = []
+    chips = set(tables["chips.csv"]["chip"])
+    for r in tables["chip_supply.csv"].to_dict("records"):
+        if r["chip"] not in chips:
+            near = _near(r["chip"], chips)
+            out.append(
+                Problem(
+                    "chip_supply.csv", int(r["_row"]), "chip", f"'{r['chip']}' is not a chip listed in chips.csv{near}"
+                )
+            )
+    return out
+
+
+def asset_kind(asset: str, tables) -> str | None:
+    """``"hall"``, ``"chip"`` or ``"power"`` for an ``existing.csv`` asset (None if unknown)."""
+    if asset in set(tables["cooling.csv"]["cooling"]):
+        return "hall"
+    if asset in set(tables["chips.csv"]["chip"]):
+        return "chip"
+    if asset in set(tables["power.csv"]["tech"]):
+        return "power"
+    return None
+
+
+def _check_existing(config, tables) -> list[Problem]:
+    F = "existing.csv"
+    out = []
+    ex = tables[F]
+    sites = tables["sites.csv"].set_index("site")
+    chips = tables["chips.csv"].set_index("chip")
+    cool = tables["cooling.csv"].set_index("cooling")
+    power = tables["power.csv"].set_index("tech")
+    known = sorted(set(cool.index) | set(chips.index) | set(power.index))
+    halls_sy: dict = defaultdict(float)  # (site, year) -> MW IT of existing halls in service
+    halls_rows: dict = defaultdict(list)
+    power_sky: dict = defaultdict(float)
+    power_rows: dict = defaultdict(list)
+    units_gy: dict = defaultdict(float)  # (chip, build year in horizon) -> units
+    units_rows: dict = defaultdict(list)
+    Y = range(config.start_year, config.end_year + 1)
+    for r in ex.to_dict("records"):
+        row = int(r["_row"])
+        s, a, c, b, q = r["site"], r["asset"], r["cooling"], r["build_year"], r["quantity"]
+        if s not in sites.index:
+            out.append(Problem(F, row, "site", f"'{s}' is not a site listed in sites.csv{_near(s, sites.index)}"))
+            continue
+        kind = asset_kind(a, tables)
+        if kind is None:
+            out.append(
+                Problem(F, row, "asset", f"'{a}' is not a cooling, chip or power tech of the catalog{_near(a, known)}")
+            )
+            continue
+        if b > config.end_year:
+            out.append(
+                Problem(
+                    F, row, "build_year", f"{int(b)} is after end_year {config.end_year}; the asset is never in service"
+                )
+            )
+            continue
+        has_c = isinstance(c, str) and c != ""
+        if kind in ("hall", "power") and has_c:
+            what = "halls" if kind == "hall" else "power capacity"
+            out.append(
+                Problem(
+                    F,
+                    row,
+                    "cooling",
+                    f"must be blank for {what} ({a} is a {'cooling' if kind == 'hall' else 'power tech'})",
+                )
+            )
+            continue
+        if kind == "chip":
+            if not has_c:
+                out.append(
+                    Problem(F, row, "cooling", f"is blank; chip units of {a} need the cooling of the halls they sit in")
+                )
+                continue
+            if c not in cool.index:
+                out.append(
+                    Problem(F, row, "cooling", f"'{c}' is not a cooling listed in cooling.csv{_near(c, cool.index)}")
+                )
+                continue
+            if chips.loc[a, "rack_kw"] > cool.loc[c, "max_rack_kw"]:
+                out.append(
+                    Problem(
+                        F,
+                        row,
+                        "cooling",
+                        f"{a} racks draw {chips.loc[a, 'rack_kw']:g} kW, more than {c} can cool "
+                        f"({cool.loc[c, 'max_rack_kw']:g} kW per rack)",
+                    )
+                )
+                continue
+            if not float(q).is_integer():
+                out.append(Problem(F, row, "quantity", f"{q:g} is not a whole number of {a} units"))
+                continue
+            if config.start_year <= b <= config.end_year:
+                units_gy[a, int(b)] += q
+                units_rows[a, int(b)].append(row)
+        elif kind == "hall":
+            life = int(cool.loc[a, "lifetime_years"])
+            for y in Y:
+                if b <= y <= b + life - 1:
+                    halls_sy[s, y] += q
+                    halls_rows[s, y].append(row)
+        else:
+            life = int(power.loc[a, "lifetime_years"])
+            for y in Y:
+                if b <= y <= b + life - 1:
+                    power_sky[s, a, y] += q
+                    power_rows[s, a, y].append(row)
+    reported = set()
+    for (s, y), mw in sorted(halls_sy.items()):
+        mx = sites.loc[s, "max_it_mw"]
+        if mw > mx + 1e-9 and s not in reported:
+            reported.add(s)
+            rows = halls_rows[s, y]
+            out.append(
+                Problem(
+                    F,
+                    rows[0],
+                    "quantity",
+                    f"existing halls at {s} (rows {', '.join(map(str, rows))}) hold {mw:g} MW IT in {y}, "
+                    f"above the site's max_it_mw {mx:g}",
+                )
+            )
+    sp = tables["site_power.csv"]
+    max_mw = {(r["site"], r["tech"]): r["max_mw"] for r in sp.to_dict("records")}
+    for (s, k, y), mw in sorted(power_sky.items()):
+        mx = max_mw.get((s, k), math.nan)
+        if not pd.isna(mx) and mw > mx + 1e-9 and (s, k) not in reported:
+            reported.add((s, k))
+            rows = power_rows[s, k, y]
+            out.append(
+                Problem(
+                    F,
+                    rows[0],
+                    "quantity",
+                    f"existing {k} at {s} (rows {', '.join(map(str, rows))}) is {mw:g} MW in {y}, above its max_mw {mx:g} in site_power.csv",
+                )
+            )
+    supply = supply_table(config, tables)
+    for (g, y), n in sorted(units_gy.items()):
+        mx = supply.get((g, y))
+        if mx is not None and n > mx + 1e-9:
+            rows = units_rows[g, y]
+            out.append(
+                Problem(
+                    F,
+                    rows[0],
+                    "quantity",
+                    f"{n:g} existing {g} units built in {y} (rows {', '.join(map(str, rows))}) exceed that year's chip supply of {mx:g}",
+                )
+            )
+    return out
+
+
+def supply_table(config, tables) -> dict[tuple[str, int], float]:
+    """(chip, year) -> most units that can be bought that year over all sites, for every
+    year of the horizon that has a limit: ``max_units_per_year`` of chips.csv, replaced by
+    ``chip_supply.csv`` where it lists (chip, year) (a blank cell there: no limit)."""
+    out: dict = {}
+    Y = range(config.start_year, config.end_year + 1)
+    for r in tables["chips.csv"].to_dict("records"):
+        mu = r["max_units_per_year"]
+        if not pd.isna(mu):
+            for y in Y:
+                out[r["chip"], y] = float(mu)
+    cs = tables.get("chip_supply.csv")
+    if cs is not None:
+        for r in cs.to_dict("records"):
+            k = (r["chip"], int(r["year"]))
+            if pd.isna(r["max_units"]):
+                out.pop(k, None)
+            else:
+                out[k] = float(r["max_units"])
+    return out
