@@ -43,6 +43,7 @@ from .reporting.stack import as_written, extra_tables, read_folder
 from .solver.highs import ProgressFn, SolveResult, solve_model
 from .solver.marginal import analyse
 from .solver.polish import polish, rounder
+from .solver.resources import apply_labour_prices
 from .solver.solution import extract, layer_totals
 
 StageFn = Callable[[str], None]
@@ -248,6 +249,7 @@ def solve(
         mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
         p.timings["marginal"] = mk.seconds
         extras.update(mk.tables)
+        apply_labour_prices(p.tables, mk.binding_limits)  # DESIGN.md §7.1: labour.csv shadow prices
         if mk.status:
             p.extra["marginal_status"] = mk.status
         for basis, st in mk.status.items():

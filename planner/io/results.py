@@ -25,6 +25,22 @@ FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
 # tables a results folder may lack (older plans; `solve --no-marginals`)
 OPTIONAL_TABLE_FILES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
+# DESIGN.md §7.1, §7.2, §7.4 (planner.solver.resources)
+RESOURCE_COLUMNS = {
+    "labour": [
+        "year",
+        "pool",
+        "trade",
+        "construction_worker_years",
+        "operations_workers",
+        "available_worker_years",
+        "extra_workers",
+        "shadow_price_usd_per_worker_year",
+    ],
+    "water": ["year", "site", "cooling_ml", "generation_ml", "total_ml", "cap_ml"],
+    "emissions": ["year", "source", "co2_t"],
+}
+OPTIONAL_TABLE_FILES = (*OPTIONAL_TABLE_FILES, *RESOURCE_COLUMNS)
 
 # the columns of each required table, in the order they are written
 COLUMNS = {
@@ -188,6 +204,7 @@ LIMIT_COLUMNS = ["limit", "item", "year", "shadow_price", "unit", "basis"]
 YEAR_MIN, YEAR_MAX = next((lo, hi) for key, _t, _d, lo, hi, _x in SCENARIO_KEYS if key == "start_year")
 
 KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
+KEY_COLUMNS = (*KEY_COLUMNS, "pool", "trade", "source")  # DESIGN.md §7.1 / §7.4 tables
 SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError, Problem, UsageError
 from .readers import read_table, read_text
-from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
+from .schema import CARBON_SCOPES, FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
 
 ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parents[2]))
 DATA_DIR = ROOT / "data"
@@ -56,6 +56,7 @@ class ScenarioConfig:
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
+    carbon_scope: str = "operational"  # DESIGN.md §7.4: "operational" or "lifecycle"
 
     @property
     def years(self) -> list[int]:
@@ -234,6 +235,15 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         "carbon_price_usd_per_t", doc.get("carbon_price_usd_per_t"), start, end, errors, fname
     )
     vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
+    if "carbon_scope" in doc:  # DESIGN.md §7.4
+        if doc["carbon_scope"] in CARBON_SCOPES:
+            vals["carbon_scope"] = doc["carbon_scope"]
+        else:
+            errors.append(
+                Problem(
+                    fname, None, "carbon_scope", f"{doc['carbon_scope']!r} is not one of {', '.join(CARBON_SCOPES)}"
+                )
+            )
     solver = {}
     sdoc = doc.get("solver", {})
     if not isinstance(sdoc, dict):
@@ -247,6 +257,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
         else:
             solver[key] = default
     known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
+    known |= {"carbon_scope"}
     for k in doc:
         if k not in known:
             warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
@@ -307,7 +318,8 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
             if spec.required:
                 errors.append(Problem(fname, None, None, f"is missing (looked in {path.parent})"))
             else:
-                warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
+                if not spec.extra.get("quiet_if_missing"):  # §7 files: absent = feature not used
+                    warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
                 tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
             continue
         table, errs, warns = read_table(path, spec, start)
@@ -318,6 +330,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         errors += errs
         warnings += warns
         if table is not None:
+            table.attrs["bundled"] = path.parent.resolve() != folder.resolve()  # a catalog copy, not the scenario's
             tables[fname] = table
     if config is not None and all(f in tables for f in LOAD_ORDER):
         errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from . import chips, energy, finance, infrastructure, serving, tightening
+from . import chips, embodied, energy, finance, infrastructure, labour, serving, tightening, water
 from .data import ModelData, build_data, crf
 
 __all__ = ["ModelData", "build_data", "build_model", "crf"]
@@ -36,6 +36,9 @@ def _build(d: ModelData) -> pyo.ConcreteModel:
     chips.define(m, d)
     serving.define(m, d)
     energy.define(m, d)
+    labour.define(m, d)  # DESIGN.md §7.1 (12)
+    water.define(m, d)  # §7.2 (13)
+    embodied.define(m, d)  # §7.4 E[y] in (11) under "lifecycle"
     tightening.define(m, d)
     finance.define(m, d)
     return m

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .inputs import resource_inputs
+
 SECONDS_PER_YEAR = 3600.0 * 8760.0
 TOK = 1e12  # tokens per model unit (tera-token)
 MUSD = 1e6  # USD per model money unit
@@ -85,6 +87,12 @@ class ModelData:
     load_sy: list[tuple]
     max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
     identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
+    # DESIGN.md §7.1 / §7.4 inputs (planner.model.labour.resource_inputs)
+    labour_bw: dict = field(default_factory=dict)  # (asset, trade) -> construction worker-years per MW
+    labour_ow: dict = field(default_factory=dict)  # (asset, trade) -> operations workers per MW
+    labour_supply: dict = field(default_factory=dict)  # (pool, trade, y) -> (worker-years, premium USD or None)
+    labour_pool: dict = field(default_factory=dict)  # s -> pool
+    carbon_scope: str = "operational"
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -317,6 +325,7 @@ def build_data(scn) -> ModelData:
         load_sy=load_sy,
         max_units=max_units,
         identical_sites=_identical_sites(S, site, T),
+        **resource_inputs(scn),  # DESIGN.md §7.1 / §7.4
     )
 
 

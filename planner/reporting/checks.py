@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks_resources import add_costs, check_resources  # DESIGN.md §7.1, §7.2, §7.4
+
 REL = 1e-6
 _ITEM = re.compile(r"^(.*) \((.*)\)$")
 
@@ -91,6 +93,7 @@ def _check(tables, scn, objective_usd, slice_failures) -> list[str]:
     out += _check_chips(ctx)
     out += _check_builds(ctx)
     out += _check_objective(ctx, objective_usd)
+    out += check_resources(ctx, (_buys, _halls, _plants))
     return out
 
 
@@ -405,6 +408,7 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
         cost[int(r.year), "network"] += r.tokens / 1e6 * net.get((r.region, r.site), 0.0)
     for r in ctx.t["unserved"].itertuples():
         cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * ctx.cfg.unserved_penalty_usd_per_mtok
+    add_costs(ctx, cost, (_buys, _halls, _plants))
     return cost
 
 

@@ -34,6 +34,9 @@ LAYER_OF_COMPONENT = {
     "carbon": "energy",
     "network": "network",
     "unserved_penalty": "penalties",
+    "labour_premium": "infrastructure",  # DESIGN.md §7.1
+    "water": "infrastructure",  # §7.2
+    "embodied_carbon": "energy",  # §7.4 (priced with the carbon price)
 }
 
 EPS = 1e-9
@@ -65,6 +68,9 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
         "unserved": _unserved(m, d),
         "costs": _costs(m, d),
     }
+    from .resources import resource_tables  # DESIGN.md §7.1, §7.2, §7.4
+
+    extra = resource_tables(m, d, tables["energy"])
     for name, cols in COLUMNS.items():
         t = tables[name]
         tables[name] = (
@@ -72,6 +78,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
             if len(t)
             else pd.DataFrame(columns=cols)
         )
+    tables.update(extra)
     return tables
 
 
