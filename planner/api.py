@@ -43,7 +43,7 @@ from .reporting.stack import as_written, extra_tables, read_folder
 from .solver.highs import ProgressFn, SolveResult, solve_model
 from .solver.marginal import analyse
 from .solver.polish import polish, rounder
-from .solver.resources import apply_labour_prices
+from .solver.resources import apply_labour_prices, resource_summary
 from .solver.solution import extract, layer_totals
 
 StageFn = Callable[[str], None]
@@ -256,6 +256,7 @@ def solve(
             if st != "optimal":
                 p.notes.append(f"the {basis.replace('_', '-')} LP re-solve ended {st}; its prices are left blank.")
     p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
+    p.extra.update(resource_summary(p.model, p.data))  # DESIGN.md §7.4: scope, amortised embodied CO2
     p.failures = check_plan(p)
     p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
     p.tables = as_written({**p.tables, **extras})

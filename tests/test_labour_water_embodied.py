@@ -281,3 +281,54 @@ def test_lifecycle_scope_under_a_carbon_cap(tmp_path):
     em = life.tables["emissions"].set_index("source")["co2_t"]
     assert em["embodied_halls"] == pytest.approx(10)
     assert check_plan(life) == []
+
+
+# ------------------------------------------------------------------ results folder, report, export, compare
+
+
+def test_results_folder_report_export_and_compare(tmp_path):
+    """labour.csv, water.csv and emissions.csv are written with the columns of DESIGN.md §7,
+    read back, re-checked from the folder (check_results), rendered in the report with their
+    plots, exported in JSON (valid against the schema) and compared."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from planner.reporting.checks import check_results
+    from planner.reporting.compare import compare
+
+    site = dict(BASE["sites"][0], water_cap_ml_per_yr=100)
+    chips = [dict(BASE["chips"][0], embodied_co2_t_per_unit=2)]
+    f = scenario(
+        tmp_path,
+        labour="air,electricians,5,0.5,t\n",
+        supply="r1,electricians,2026,3,100000\n",
+        sites=[site],
+        chips=chips,
+    )
+    out = api.solve(f).write(tmp_path / "out")
+    res = api.read_results(out)
+    assert list(res.tables["labour"].columns) == [
+        "year",
+        "pool",
+        "trade",
+        "construction_worker_years",
+        "operations_workers",
+        "available_worker_years",
+        "extra_workers",
+        "shadow_price_usd_per_worker_year",
+    ]
+    assert list(res.tables["water"].columns) == ["year", "site", "cooling_ml", "generation_ml", "total_ml", "cap_ml"]
+    em = res.tables["emissions"]
+    assert list(em.columns) == ["year", "source", "co2_t"]
+    assert em.set_index("source")["co2_t"]["embodied_chips"] == pytest.approx(2 * 57)
+    assert res.tables["water"]["cap_ml"].tolist() == [100]
+    assert check_results(out, f) == []
+    md = (out / "report.md").read_text()
+    for text in ("## Skilled labour", "## Water", "## Emissions", "plots/labour.png", "plots/water.png"):
+        assert text in md
+    assert (out / "plots" / "labour.png").is_file() and (out / "plots" / "water.png").is_file()
+    assert "The electricians available in labour pool r1 bind in 2026" in md
+    r = CliRunner().invoke(main, ["export", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    t, _, _ = compare(out, out)
+    assert {"labour", "water", "emissions"} <= set(t["section"])

@@ -64,10 +64,10 @@ def check_results(folder: str | Path, scenario=None) -> list[str]:
     """Check a results folder against its scenario (a :class:`planner.io.scenario.Scenario`, a
     folder, or None to load the scenario folder named in summary.json is not possible, so
     pass it). Returns the failures."""
-    from ..io.results import read_results
+    from ..io.results import RESOURCE_COLUMNS, read_results
     from ..io.scenario import Scenario, load_scenario
 
-    tables, summary = read_results(Path(folder))
+    tables, summary = read_results(Path(folder), optional=RESOURCE_COLUMNS)  # with the §7 tables
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     return _check(tables, scn, summary.get("objective_usd"), slice_failures=None)
 

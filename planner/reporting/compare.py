@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import stack
+from . import resources, stack
 
 COLUMNS = ["section", "item", "year", "a", "b", "change", "unit"]
 
@@ -77,6 +77,7 @@ def compare(folder_a: str | Path, folder_b: str | Path) -> tuple[pd.DataFrame, d
     for y in years:
         if ua.get(y, 0.0) or ub.get(y, 0.0):
             add("unserved", "tokens", y, ua.get(y), ub.get(y), "tokens")
+    resources.compare_rows(ta, tb, years, add)  # DESIGN.md §7.1, §7.2, §7.4
     t = pd.DataFrame(rows, columns=COLUMNS)
     t["year"] = t["year"].astype("Int64")
     return t, sa, sb

@@ -47,4 +47,12 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
                 f"The {tech} limit (max_mw) at {names.get(site, site)} binds in {span}: "
                 f"each extra MW allowed would save {val} a year."
             )
+        elif limit == "labour":  # DESIGN.md §7.1
+            pool, _, trade = str(item).partition("/")
+            out.append(
+                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year would save {val} "
+                "(long run)."
+            )
+        elif limit == "water_cap":  # DESIGN.md §7.2
+            out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
     return out

@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from . import stack
+from . import resources, stack
 from .fmt import _mw, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
@@ -207,6 +207,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     _layers(doc, tables, summary, years)
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
+    resources.section(doc, tables, summary, years)  # DESIGN.md §7.1, §7.2, §7.4
     doc.h("Plots")
 
     for name, (title, _fn) in PLOTS.items():
@@ -502,6 +503,7 @@ def render_html(tables: dict[str, pd.DataFrame], summary: dict, images: dict[str
     """report.html: one file, the plots embedded as base64 PNG (rendered here unless given)."""
     if images is None:
         images = all_plots(tables, summary)
+        images.update(resources.plots(tables, summary))  # DESIGN.md §7.1, §7.2
     return build_report(tables, summary).html(images, title=f"Buildout plan — {summary['scenario']}")
 
 
@@ -509,6 +511,7 @@ def report_files(tables: dict[str, pd.DataFrame], summary: dict) -> dict[str, st
     """Every report file of a results folder: report.md, report.html and plots/*.png."""
 
     images = all_plots(tables, summary)
+    images.update(resources.plots(tables, summary))  # DESIGN.md §7.1, §7.2
     doc = build_report(tables, summary)
     files: dict[str, str | bytes] = {"report.md": doc.markdown()}
     files["report.html"] = doc.html(images, title=f"Buildout plan — {summary['scenario']}")

@@ -145,3 +145,27 @@ def apply_labour_prices(tables: dict[str, pd.DataFrame], binding_limits: pd.Data
         price.get((f"{p}/{t}", int(y)), float("nan"))
         for y, p, t in zip(lab["year"], lab["pool"], lab["trade"], strict=True)
     ]
+
+
+def resource_summary(m, d: ModelData) -> dict:
+    """summary.json keys: ``carbon_scope`` and ``embodied_co2_amortised_t`` (year -> t CO2:
+    each asset's embodied CO2 spread evenly over its lifetime, counted in the years it is in
+    service within the horizon; the report's lifecycle intensity per million tokens uses it)."""
+    life = {}
+    for y, by_src in embodied_terms(m, d).items():
+        for src, terms in by_src.items():
+            for c, v in terms:
+                q = _v(v)
+                if not q:
+                    continue
+                idx = v.index()
+                if src == "embodied_chips":
+                    L = int(d.chip[idx[1]]["lifetime_years"])
+                elif src == "embodied_halls":
+                    L = int(d.cool[idx[1]]["lifetime_years"])
+                else:
+                    L = int(d.tech[idx[1]]["lifetime_years"])
+                for yy in range(y, min(y + L - 1, d.years[-1]) + 1):
+                    life[yy] = life.get(yy, 0.0) + c * q / L
+    amort = {str(y): round(life.get(y, 0.0), 6) for y in d.years}
+    return {"carbon_scope": d.carbon_scope, "embodied_co2_amortised_t": amort}
