@@ -32,6 +32,11 @@ def _has(tables, name) -> bool:
     return t is not None and len(t) > 0
 
 
+def _water_capped(tables) -> bool:
+    """The water plot is drawn when some site has a cap (otherwise the table says it all)."""
+    return _has(tables, "water") and bool(tables["water"]["cap_ml"].notna().any())
+
+
 def section(doc, tables, summary, years) -> None:
     """Add the labour, water and emissions sections to ``doc`` (each only with its table)."""
     if _has(tables, "labour"):
@@ -137,7 +142,8 @@ def _water(doc, tables, years) -> None:
             ]
         )
     doc.table(["site", "cooling ML", "generation ML", "peak ML/yr (year)", "cap ML/yr", "at cap"], rows, align="lrrrrl")
-    doc.img("water.png", "Water use by site against caps")
+    if _water_capped(tables):
+        doc.img("water.png", "Water use by site against caps")
 
 
 def _emissions(doc, tables, summary, years) -> None:
@@ -172,7 +178,7 @@ def _emissions(doc, tables, summary, years) -> None:
 
 
 def plots(tables, summary) -> dict[str, bytes]:
-    """``labour.png`` and ``water.png`` (only where the table is present)."""
+    """``labour.png`` (with labour.csv) and ``water.png`` (when a site has a water cap)."""
     from . import stack
     from .plots import _empty, _fig, _png
 
@@ -205,7 +211,7 @@ def plots(tables, summary) -> dict[str, bytes]:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         out["labour.png"] = _png(fig)
-    if _has(tables, "water"):
+    if _water_capped(tables):
         w = tables["water"]
         fig = _fig()
         ax = fig.add_subplot(111)
