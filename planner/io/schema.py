@@ -462,6 +462,7 @@ _add(
                 blank=NONE,
                 **NONNEG,
             ),
+            _src(),
         ),
         required=False,
         description="skilled workers available per pool, trade and year (DESIGN.md §7.1)",
