@@ -332,3 +332,14 @@ def test_results_folder_report_export_and_compare(tmp_path):
     assert r.exit_code == 0, r.output
     t, _, _ = compare(out, out)
     assert {"labour", "water", "emissions"} <= set(t["section"])
+
+
+def test_chip_installation_labour_counts_per_mw_it_bought(tmp_path):
+    """Installers: 2 worker-years per MW IT of units bought (10 kW each, 0.02 a unit); 1
+    worker-year available: 50 units can be bought, so 1e13 - 50 x UNIT_TOKENS tokens go
+    unserved."""
+    f = scenario(tmp_path, labour="x1,installers,2,,t\n", supply="r1,installers,2026,1,\n")
+    p = plan(f)
+    assert p.tables["capacity"]["units_installed"].sum() == 50
+    assert p.tables["unserved"]["tokens"].sum() == pytest.approx(1e13 - 50 * UNIT_TOKENS, rel=1e-9)
+    assert p.tables["labour"].iloc[0]["construction_worker_years"] == pytest.approx(1.0)
