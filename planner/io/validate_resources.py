@@ -34,7 +34,7 @@ def check_labour(config, tables, labels):
     lname = labels.get("labour.csv", "labour.csv")
     trades = set()
     if lab is not None and len(lab):
-        bundled = bool(lab.attrs.get("bundled", False))
+        bundled = bool(lab.attrs.get("bundled", True))  # unknown origin (a table edited in memory): lenient
         for r in lab.to_dict("records"):
             a = r["asset"]
             if a is None:
