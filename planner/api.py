@@ -45,6 +45,7 @@ from .solver.highs import ProgressFn, SolveResult
 from .solver.marginal import analyse
 from .solver.objectives import mode_summary, solve_objective
 from .solver.polish import polish, rounder
+from .solver.resources import apply_labour_prices, resource_summary
 from .solver.solution import extract, layer_totals
 
 StageFn = Callable[[str], None]
@@ -249,12 +250,14 @@ def solve(
         mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
         p.timings["marginal"] = mk.seconds
         extras.update(mk.tables)
+        apply_labour_prices(p.tables, mk.binding_limits)  # DESIGN.md §7.1: labour.csv shadow prices
         if mk.status:
             p.extra["marginal_status"] = mk.status
         for basis, st in mk.status.items():
             if st != "optimal":
                 p.notes.append(f"the {basis.replace('_', '-')} LP re-solve ended {st}; its prices are left blank.")
     p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
+    p.extra.update(resource_summary(p.model, p.data))  # DESIGN.md §7.4: scope, amortised embodied CO2
     p.failures = check_plan(p)
     p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
     p.tables = as_written({**p.tables, **extras})

@@ -41,6 +41,22 @@ SOVEREIGNTY_COLUMNS = [
 ]
 CFE_SOVEREIGNTY_COLUMNS = {"cfe": CFE_COLUMNS, "sovereignty": SOVEREIGNTY_COLUMNS}
 OPTIONAL_TABLE_FILES += tuple(CFE_SOVEREIGNTY_COLUMNS)
+# DESIGN.md §7.1, §7.2, §7.4 (planner.solver.resources)
+RESOURCE_COLUMNS = {
+    "labour": [
+        "year",
+        "pool",
+        "trade",
+        "construction_worker_years",
+        "operations_workers",
+        "available_worker_years",
+        "extra_workers",
+        "shadow_price_usd_per_worker_year",
+    ],
+    "water": ["year", "site", "cooling_ml", "generation_ml", "total_ml", "cap_ml"],
+    "emissions": ["year", "source", "co2_t"],
+}
+OPTIONAL_TABLE_FILES = (*OPTIONAL_TABLE_FILES, *RESOURCE_COLUMNS)
 
 # the columns of each required table, in the order they are written
 COLUMNS = {
@@ -205,6 +221,7 @@ YEAR_MIN, YEAR_MAX = next((lo, hi) for key, _t, _d, lo, hi, _x in SCENARIO_KEYS 
 
 KEY_COLUMNS = ("site", "region", "model", "chip", "cooling", "tech", "component", "layer", "item", "unit", "name")
 KEY_COLUMNS += ("country",)  # §7.5: an ISO code such as NA (Namibia) stays a string
+KEY_COLUMNS = (*KEY_COLUMNS, "pool", "trade", "source")  # DESIGN.md §7.1 / §7.4 tables
 SUMMARY_KEYS = ("scenario", "start_year", "end_year", "status", "objective_usd")
 
 

@@ -27,7 +27,16 @@ from .fleet import load_fleet
 from .limits import KNOWN_KEYS as LIMITS_TOML_KEYS
 from .limits import read_limits
 from .readers import read_table, read_text
-from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, REQUIRED, SCENARIO_KEYS, SOLVER_KEYS
+from .schema import (
+    CARBON_SCOPES,
+    FILES,
+    LOAD_ORDER,
+    PERCENT_LIKE_KEYS,
+    POSITIVE_KEYS,
+    REQUIRED,
+    SCENARIO_KEYS,
+    SOLVER_KEYS,
+)
 
 ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parents[2]))
 DATA_DIR = ROOT / "data"
@@ -65,6 +74,7 @@ class ScenarioConfig:
     # DESIGN.md §7.6 (planner.io.limits): limit key -> year table, and the objective mode
     limits: dict = field(default_factory=dict)
     objective: str = "cost"
+    carbon_scope: str = "operational"  # DESIGN.md §7.4: "operational" or "lifecycle"
 
     @property
     def years(self) -> list[int]:
@@ -281,6 +291,15 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
     vals["carbon_cap"] = _year_table("carbon_cap_t", doc.get("carbon_cap_t"), start, end, errors, fname)
     vals["cfe_target"] = _share_table("cfe_target", doc.get("cfe_target"), start, end, errors, fname)
     vals["limits"], vals["objective"] = read_limits(doc, start, end, errors, fname, _year_table)
+    if "carbon_scope" in doc:  # DESIGN.md §7.4
+        if doc["carbon_scope"] in CARBON_SCOPES:
+            vals["carbon_scope"] = doc["carbon_scope"]
+        else:
+            errors.append(
+                Problem(
+                    fname, None, "carbon_scope", f"{doc['carbon_scope']!r} is not one of {', '.join(CARBON_SCOPES)}"
+                )
+            )
     solver = {}
     sdoc = doc.get("solver", {})
     if not isinstance(sdoc, dict):
@@ -296,6 +315,7 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
     known = {k for k, *_ in SCENARIO_KEYS} | {"carbon_price_usd_per_t", "carbon_cap_t", "solver"}
     known |= {"cfe_target"}
     known |= set(LIMITS_TOML_KEYS)
+    known |= {"carbon_scope"}
     for k in doc:
         if k not in known:
             warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
@@ -356,7 +376,8 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
             if spec.required:
                 errors.append(Problem(fname, None, None, f"is missing (looked in {path.parent})"))
             else:
-                warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
+                if not spec.extra.get("quiet_if_missing"):  # §7 files: absent = feature not used
+                    warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
                 tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
             continue
         table, errs, warns = read_table(path, spec, start)
@@ -367,6 +388,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
         errors += errs
         warnings += warns
         if table is not None:
+            table.attrs["bundled"] = path.parent.resolve() != folder.resolve()  # a catalog copy, not the scenario's
             tables[fname] = table
     if config is not None and all(f in tables for f in LOAD_ORDER):
         errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})

@@ -412,6 +412,108 @@ LOAD_ORDER = (
     "profiles.csv",
 )
 
+
+# ---- DESIGN.md §7.1 skilled labour, §7.2 water, §7.4 embodied carbon: optional columns and files
+def _extend(fname: str, *cols: Column) -> None:
+    """Append optional columns to a file declared above (a scenario without them reads the
+    blank-cell value of each, so it plans exactly as before)."""
+    import dataclasses
+
+    FILES[fname] = dataclasses.replace(FILES[fname], columns=FILES[fname].columns + cols)
+
+
+_extend(
+    "sites.csv",
+    Column("labour_pool", "key", "-", "labour pool of the site (blank = the site's region)", blank=NONE),
+    Column("wue_mult", "float", "-", "climate multiplier on the cooling's WUE", blank=1.0, **NONNEG),
+    Column(
+        "water_cap_ml_per_yr",
+        "float",
+        "ML/yr",
+        "water the site may consume a year (blank = no limit)",
+        blank=NONE,
+        **NONNEG,
+    ),
+    Column("water_price_usd_per_ml", "float", "USD/ML", "price of water consumed", blank=0.0, **NONNEG),
+)
+_extend(
+    "power.csv",
+    Column("water_l_per_mwh", "float", "L/MWh", "water consumed per MWh generated (storage: 0)", blank=0.0, **NONNEG),
+    Column("embodied_co2_t_per_mw", "float", "t CO2/MW", "embodied CO2 per MW of capacity built", blank=0.0, **NONNEG),
+)
+_extend(
+    "chips.csv",
+    Column("embodied_co2_t_per_unit", "float", "t CO2/unit", "embodied CO2 per unit bought", blank=0.0, **NONNEG),
+)
+_extend(
+    "cooling.csv",
+    Column(
+        "embodied_co2_t_per_mw_it",
+        "float",
+        "t CO2/MW IT",
+        "embodied CO2 of building shell and cooling plant per MW IT of hall",
+        blank=0.0,
+        **NONNEG,
+    ),
+)
+_add(
+    FileSpec(
+        "labour.csv",
+        ("asset", "trade"),
+        (
+            Column("asset", "key", "-", "a cooling, power tech or chip"),
+            Column("trade", "key", "-", "skilled trade (electricians, pipefitters, ...)"),
+            Column(
+                "build_worker_years_per_mw",
+                "float",
+                "worker-years/MW",
+                "construction work per MW (cooling: MW IT of halls; tech: MW; chip: MW IT of units bought)",
+                blank=0.0,
+                **NONNEG,
+            ),
+            Column(
+                "ops_workers_per_mw",
+                "float",
+                "workers/MW",
+                "permanent staff per MW in service (chips: blank or 0)",
+                blank=0.0,
+                **NONNEG,
+            ),
+            _src(),
+        ),
+        where="catalog",
+        required=False,
+        description="labour needed to build and run each asset, per trade (DESIGN.md §7.1)",
+        extra={"quiet_if_missing": True},
+    )
+)
+_add(
+    FileSpec(
+        "labour_supply.csv",
+        ("pool", "trade", "year"),
+        (
+            Column("pool", "key", "-", "labour pool (a sites.csv labour_pool, or a region)"),
+            Column("trade", "key", "-", "skilled trade"),
+            Column("year", "year", "year", "year (rows outside the horizon are ignored)"),
+            Column("worker_years", "float", "worker-years", "workers available to this scenario that year", **NONNEG),
+            Column(
+                "premium_usd_per_worker_year",
+                "float",
+                "USD/worker-year",
+                "cost of each extra, travelling worker (blank = hard limit)",
+                blank=NONE,
+                **NONNEG,
+            ),
+            _src(),
+        ),
+        required=False,
+        description="skilled workers available per pool, trade and year (DESIGN.md §7.1)",
+        extra={"quiet_if_missing": True},
+    )
+)
+LOAD_ORDER = (*LOAD_ORDER, "labour.csv", "labour_supply.csv")
+CARBON_SCOPES = ("operational", "lifecycle")
+
 # scenario.toml: (key, type, default, lo, hi, description); default None = required.
 SCENARIO_KEYS: tuple[tuple, ...] = (
     ("name", "text", None, None, None, "scenario name (also the default results folder)"),
@@ -497,6 +599,7 @@ def markdown_reference() -> str:
     out.append("| `carbon_cap_t` | none | a number or a table year → t CO2 | cap on CO2 a year, all sites together |")
     out.append(
         "| `cfe_target` | none | a number or a table year → 0..1 | 24/7 carbon-free energy share each site must match hour by hour (§7.3) |"
+        "| `carbon_scope` | operational | operational / lifecycle | lifecycle adds embodied CO2 to the carbon cap and price |"
     )
     for key, _typ, default, lo, hi, desc in SOLVER_KEYS:
         rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)

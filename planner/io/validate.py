@@ -14,6 +14,7 @@ import pandas as pd
 from .errors import Problem
 from .limits import check_objective
 from .schema import FILES
+from .validate_resources import check_labour
 from .validate_sovereignty import check_countries, check_sovereign_shares
 
 HOURS_PER_YEAR = 8760.0
@@ -47,6 +48,7 @@ def cross_checks(
         check_countries,
         check_sovereign_shares,
         check_objective,  # DESIGN.md §7.6 (planner.io.limits)
+        check_labour,  # DESIGN.md §7.1 (planner.io.validate_resources)
     ):
         try:
             e, w = check(config, tables, labels)

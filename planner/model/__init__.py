@@ -15,15 +15,18 @@ from pyomo.common.gc_manager import PauseGC
 from . import (
     cfe,
     chips,
+    embodied,
     energy,
     existing,
     finance,
     infrastructure,
+    labour,
     limits,
     objectives,
     serving,
     sovereignty,
     tightening,
+    water,
 )
 from .data import ModelData, build_data, crf
 
@@ -52,6 +55,9 @@ def _build(d: ModelData) -> pyo.ConcreteModel:
     energy.define(m, d)
     cfe.define(m, d)  # §7.3, only with a cfe_target
     sovereignty.define(m, d)  # §7.5, only with sovereign shares
+    labour.define(m, d)  # DESIGN.md §7.1 (12)
+    water.define(m, d)  # §7.2 (13)
+    embodied.define(m, d)  # §7.4 E[y] in (11) under "lifecycle"
     tightening.define(m, d)
     existing.define(m, d)  # DESIGN.md §7.7: sites with existing assets open
     limits.define(m, d)  # after every layer's cost components, before the objective

@@ -24,6 +24,7 @@ import pandas as pd
 from ..io.fleet import supply_table
 from .cfe import inputs as cfe_inputs
 from .existing import Existing, existing_data, first_open_year
+from .inputs import resource_inputs
 from .sovereignty import inputs as sovereignty_inputs
 
 SECONDS_PER_YEAR = 3600.0 * 8760.0
@@ -105,6 +106,12 @@ class ModelData:
     objective: str = "cost"  # cost | tokens | value
     value_mtok: dict = field(default_factory=dict)  # m -> USD per million tokens (== MUSD/Ttok)
     existing: Existing = field(default_factory=Existing)  # DESIGN.md §7.7 existing fleet
+    # DESIGN.md §7.1 / §7.4 inputs (planner.model.labour.resource_inputs)
+    labour_bw: dict = field(default_factory=dict)  # (asset, trade) -> construction worker-years per MW
+    labour_ow: dict = field(default_factory=dict)  # (asset, trade) -> operations workers per MW
+    labour_supply: dict = field(default_factory=dict)  # (pool, trade, y) -> (worker-years, premium USD or None)
+    labour_pool: dict = field(default_factory=dict)  # s -> pool
+    carbon_scope: str = "operational"
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -356,6 +363,7 @@ def build_data(scn) -> ModelData:
         value_mtok={
             r["model"]: float(r.get("value_usd_per_mtok", 0.0) or 0.0) for r in T["models.csv"].to_dict("records")
         },
+        **resource_inputs(scn),  # DESIGN.md §7.1 / §7.4
     )
 
 

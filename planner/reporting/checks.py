@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import fleet_checks
 from .checks_cfe import check_cfe_sovereignty
+from .checks_resources import add_costs, check_resources  # DESIGN.md §7.1, §7.2, §7.4
 from .limits_checks import as_npc, check_limits, penalty_rate
 
 REL = 1e-6
@@ -66,10 +67,10 @@ def check_results(folder: str | Path, scenario=None) -> list[str]:
     """Check a results folder against its scenario (a :class:`planner.io.scenario.Scenario`, a
     folder, or None to load the scenario folder named in summary.json is not possible, so
     pass it). Returns the failures."""
-    from ..io.results import read_results
+    from ..io.results import RESOURCE_COLUMNS, read_results
     from ..io.scenario import Scenario, load_scenario
 
-    tables, summary = read_results(Path(folder))
+    tables, summary = read_results(Path(folder), optional=RESOURCE_COLUMNS)  # with the §7 tables
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     return _check(tables, scn, summary.get("objective_usd"), slice_failures=None)
 
@@ -98,6 +99,7 @@ def _check(tables, scn, objective_usd, slice_failures) -> list[str]:
     objective_usd = as_npc(ctx, objective_usd, recompute_costs)
     out += _check_objective(ctx, objective_usd)
     out += check_cfe_sovereignty(ctx)  # §7.3 (14) and §7.5 (15)
+    out += check_resources(ctx, (_buys, _halls, _plants))
     return out
 
 
@@ -422,6 +424,7 @@ def recompute_costs(ctx: _Context) -> dict[tuple[int, str], float]:
         cost[int(r.year), "network"] += r.tokens / 1e6 * net.get((r.region, r.site), 0.0)
     for r in ctx.t["unserved"].itertuples():
         cost[int(r.year), "unserved_penalty"] += r.tokens / 1e6 * penalty_rate(ctx)  # 0 in tokens/value modes
+    add_costs(ctx, cost, (_buys, _halls, _plants))
     return cost
 
 

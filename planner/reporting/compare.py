@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import stack
+from . import resources, stack
 from .cfe import compare_rows as cfe_compare_rows
 
 COLUMNS = ["section", "item", "year", "a", "b", "change", "unit"]
@@ -80,6 +80,7 @@ def compare(folder_a: str | Path, folder_b: str | Path) -> tuple[pd.DataFrame, d
             add("unserved", "tokens", y, ua.get(y), ub.get(y), "tokens")
     for section, item, y, a, b, unit in cfe_compare_rows(ta, tb, years):  # §7.3, §7.5
         add(section, item, y, a, b, unit)
+    resources.compare_rows(ta, tb, years, add)  # DESIGN.md §7.1, §7.2, §7.4
     t = pd.DataFrame(rows, columns=COLUMNS)
     t["year"] = t["year"].astype("Int64")
     return t, sa, sb

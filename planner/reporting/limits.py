@@ -71,4 +71,12 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
                 f"sovereignty is {g['shadow_price'].min():,.4f}–{g['shadow_price'].max():,.4f} USD per million tokens "
                 "(long run)."
             )
+        elif limit == "labour":  # DESIGN.md §7.1
+            pool, _, trade = str(item).partition("/")
+            out.append(
+                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year would save {val} "
+                "(long run)."
+            )
+        elif limit == "water_cap":  # DESIGN.md §7.2
+            out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
     return out

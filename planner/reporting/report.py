@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from . import stack
+from . import resources, stack
 from .cfe import plots as cfe_plots
 from .cfe import sections as cfe_sections
 from .fleet import fleet_sentences
@@ -212,6 +212,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
     cfe_sections(doc, tables, summary, years)  # §7.3 24/7 CFE, §7.5 sovereign AI
+    resources.section(doc, tables, summary, years)  # DESIGN.md §7.1, §7.2, §7.4
     doc.h("Plots")
 
     for name, (title, _fn) in PLOTS.items():
@@ -510,6 +511,7 @@ def render_html(tables: dict[str, pd.DataFrame], summary: dict, images: dict[str
     if images is None:
         images = all_plots(tables, summary)
         images.update(cfe_plots(tables, summary))  # §7.3 cfe_score.png
+        images.update(resources.plots(tables, summary))  # DESIGN.md §7.1, §7.2
     return build_report(tables, summary).html(images, title=f"Buildout plan — {summary['scenario']}")
 
 
@@ -518,6 +520,7 @@ def report_files(tables: dict[str, pd.DataFrame], summary: dict) -> dict[str, st
 
     images = all_plots(tables, summary)
     images.update(cfe_plots(tables, summary))  # §7.3 cfe_score.png
+    images.update(resources.plots(tables, summary))  # DESIGN.md §7.1, §7.2
     doc = build_report(tables, summary)
     files: dict[str, str | bytes] = {"report.md": doc.markdown()}
     files["report.html"] = doc.html(images, title=f"Buildout plan — {summary['scenario']}")

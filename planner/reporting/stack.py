@@ -22,7 +22,14 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..io.results import CFE_SOVEREIGNTY_COLUMNS, FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
+from ..io.results import (
+    CFE_SOVEREIGNTY_COLUMNS,
+    FLOAT_FORMAT,
+    LIMIT_COLUMNS,
+    MARGINAL_COLUMNS,
+    RESOURCE_COLUMNS,
+    read_results,
+)
 from ..solver.solution import LAYER_OF_COMPONENT
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
@@ -35,6 +42,7 @@ EXTRA_COLUMNS = {
 # the columns each optional table must have when it is there
 OPTIONAL_COLUMNS = {**EXTRA_COLUMNS, "marginal_costs": MARGINAL_COLUMNS, "binding_limits": LIMIT_COLUMNS}
 OPTIONAL_COLUMNS.update(CFE_SOVEREIGNTY_COLUMNS)  # §7.3 cfe.csv, §7.5 sovereignty.csv
+OPTIONAL_COLUMNS.update(RESOURCE_COLUMNS)  # DESIGN.md §7.1, §7.2, §7.4
 
 # chip key -> architecture generation (bundled catalog); other keys fall back to the
 # patterns of GENERATION_PATTERNS, then to the key itself.

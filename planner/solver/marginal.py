@@ -54,6 +54,8 @@ LIMITS = {
     "chip_supply": ("USD per unit", "chip supply"),
     "carbon_cap": ("USD per t CO2", "carbon cap"),
     "power_max_mw": ("USD per MW-year", "onsite power limit"),
+    "labour": ("USD per worker-year", "skilled labour"),  # DESIGN.md §7.1, long run
+    "water_cap": ("USD per ML", "site water cap"),  # §7.2, short run
 }
 
 LIMITS.update(CFE_LIMITS)  # §7.3 cfe_target, §7.5 sovereignty
@@ -104,12 +106,13 @@ def analyse(
     )
     status["short_run"] = res.status
     if res.ok:
-        duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "carbon_cap", "max_capacity"})
+        duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "carbon_cap", "max_capacity", "water_cap"})
         token_short = _token_duals(m, d, duals)
         limits += _grid_limits(m, d, ho, res.col_dual)
         limits += _row_limits(m, d, duals, "carbon_cap", "short_run")
         limits += _row_limits(m, d, duals, "power_max_mw", "short_run")
         limits += cfe_limits(m, d, _duals(ho, row_comp, res.row_dual, SHORT_RUN_ROWS))  # §7.3
+        limits += _row_limits(m, d, duals, "water_cap", "short_run")
     if long_run:
         # long run: only the site openings fixed; the other integer decisions continuous
         # and without their tightening-only upper bounds (site capacity implies them)
@@ -133,6 +136,13 @@ def analyse(
             limits += _row_limits(m, d, duals, "chip_supply", "long_run")
             limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
             limits += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
+            duals = _duals(
+                ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply", "labour_limit"}
+            )
+            token_long = _token_duals(m, d, duals)
+            limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
+            limits += _row_limits(m, d, duals, "chip_supply", "long_run")
+            limits += _row_limits(m, d, duals, "labour", "long_run")
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))
@@ -199,6 +209,10 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
         comp, conv = getattr(m, "site_capacity", None), MUSD
     elif limit == "chip_supply":
         comp, conv = getattr(m, "chip_supply", None), MUSD
+    elif limit == "labour":  # MUSD per worker-year -> USD per worker-year
+        comp, conv = getattr(m, "labour_limit", None), MUSD
+    elif limit == "water_cap":  # MUSD per ML -> USD per ML
+        comp, conv = getattr(m, "water_cap", None), MUSD
     else:  # pragma: no cover
         raise ValueError(limit)
     if comp is None:

@@ -35,6 +35,9 @@ LAYER_OF_COMPONENT = {
     "carbon": "energy",
     "network": "network",
     "unserved_penalty": "penalties",
+    "labour_premium": "infrastructure",  # DESIGN.md §7.1
+    "water": "infrastructure",  # §7.2
+    "embodied_carbon": "energy",  # §7.4 (priced with the carbon price)
 }
 
 EPS = 1e-9
@@ -66,6 +69,9 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
         "unserved": _unserved(m, d),
         "costs": _costs(m, d),
     }
+    from .resources import resource_tables  # DESIGN.md §7.1, §7.2, §7.4
+
+    extra = resource_tables(m, d, tables["energy"])
     for name, cols in COLUMNS.items():
         t = tables[name]
         tables[name] = (
@@ -74,6 +80,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
             else pd.DataFrame(columns=cols)
         )
     tables.update(cfe_sovereignty_tables(m, d))  # §7.3 cfe, §7.5 sovereignty (only with their inputs)
+    tables.update(extra)
     return tables
 
 
