@@ -41,7 +41,7 @@ from .reporting.checks import check_plan
 from .reporting.report import report_files
 from .reporting.stack import as_written, extra_tables, read_folder
 from .solver.fleet import fleet_summary
-from .solver.highs import ProgressFn, SolveResult
+from .solver.highs import ProgressFn, SolveResult, solve_model
 from .solver.marginal import analyse
 from .solver.objectives import mode_summary, solve_objective
 from .solver.polish import polish, rounder
@@ -176,7 +176,9 @@ def plan(
     m = build_model(d)
     timings["build"] = time.perf_counter() - t
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
-    res, mode_extra = solve_objective(m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])))
+    res, mode_extra = solve_objective(
+        m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])), solve_fn=solve_model
+    )
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]
     if res.status == "interrupted":

@@ -316,6 +316,7 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
 def print_summary(tables, summary) -> None:
     """The short human summary printed after a solve."""
     from .reporting.fmt import _tok, _usd
+    from .reporting.objective import npc_shown
     from .reporting.report import chips_by_year, energy_mix, sites_opened
     from .reporting.stack import cost_per_mtok_by_layer
 
@@ -324,7 +325,7 @@ def print_summary(tables, summary) -> None:
     gap_txt = f", gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
     out.print(
         f"[bold]{escape(str(summary['scenario']))}[/bold] {years[0]}–{years[-1]}: {summary['status']}, "
-        f"net present cost [bold]{_usd(summary['objective_usd'])}[/bold] (real {summary['currency_year']} USD){gap_txt}"
+        f"net present cost [bold]{_usd(npc_shown(summary))}[/bold] (real {summary['currency_year']} USD){gap_txt}"
     )
     sz = summary["sizes"]
     tm = summary["timings_s"]

@@ -599,8 +599,21 @@ def markdown_reference() -> str:
     out.append("| `carbon_cap_t` | none | a number or a table year → t CO2 | cap on CO2 a year, all sites together |")
     out.append(
         "| `cfe_target` | none | a number or a table year → 0..1 | 24/7 carbon-free energy share each site must match hour by hour (§7.3) |"
+    )
+    out.append(
         "| `carbon_scope` | operational | operational / lifecycle | lifecycle adds embodied CO2 to the carbon cap and price |"
     )
+    # DESIGN.md §7.6 (planner.io.limits)
+    out.append(
+        "| `objective` | cost | cost / tokens / value | what the plan optimises (`planner solve --objective` overrides it) |"
+    )
+    out.append(
+        "| `[limits] capex_usd_per_year` | none | a number or a table year → USD | cash capex of the investment schedule in each year |"
+    )
+    out.append(
+        "| `[limits] facility_mw` | none | a number or a table year → MW | facility draw of all sites in each year |"
+    )
+    out.append("| `[limits] npc_budget_usd` | none | a number, USD | net present cost without the unserved penalty |")
     for key, _typ, default, lo, hi, desc in SOLVER_KEYS:
         rng = ", ".join(x for x in (f"≥ {lo:g}" if lo is not None else "", f"≤ {hi:g}" if hi is not None else "") if x)
         out.append(f"| `[solver] {key}` | {default} | {rng} | {desc} |")

@@ -295,7 +295,11 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         items.append(
             f"Unserved demand: **{_tok(tot_un)}** ("
             + ", ".join(f"{y} {_tok(v)}" for y, v in by.items())
-            + "), at the penalty of the scenario."
+            + (
+                "), at the penalty of the scenario."
+                if summary.get("objective", "cost") == "cost"
+                else "); demand is a ceiling in this objective, so unserved tokens carry no penalty."  # §7.6
+            )
         )
         gap = summary.get("mip_gap")
         cost = tables["costs"]
