@@ -76,10 +76,48 @@ def need_terms(m, d: ModelData) -> dict[tuple, list[tuple]]:
     return out
 
 
+def existing_ops(d: ModelData) -> dict[tuple, float]:
+    """(pool, trade, y) -> operations workers of the existing fleet in service (DESIGN.md §7.7:
+    existing halls and power need no construction labour, but their staff count in (12)),
+    for every labour_supply.csv row."""
+    ex = getattr(d, "existing", None)
+    out: dict = defaultdict(float)
+    if not ex or not d.labour_supply:
+        return out
+    for assets in (ex.hall_mw, ex.power_mw):
+        for (s, a, y), mw in assets.items():
+            for (asset, t), o in d.labour_ow.items():
+                if asset == a and o and (d.labour_pool[s], t, y) in d.labour_supply:
+                    out[d.labour_pool[s], t, y] += o * mw
+    return out
+
+
 def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Add constraint (12), ``ext`` and the ``labour_premium`` cost component to ``m`` (only
-    where labour_supply.csv has rows whose pool and trade some asset of the plan needs)."""
+    where labour_supply.csv has rows whose pool and trade some asset of the plan needs, or
+    the existing fleet's staff do). The existing fleet's operations staff are a constant of
+    the row (:func:`existing_ops`); a hard row they alone exceed is an input error."""
     terms = need_terms(m, d)
+    fixed = existing_ops(d)
+    for key, staff in fixed.items():
+        worker_years, premium = d.labour_supply[key]
+        if premium is None and staff > worker_years * (1 + 1e-9):  # every other term is >= 0
+            from ..io.errors import InputError, Problem
+
+            p, t, y = key
+            raise InputError(
+                [
+                    Problem(
+                        "labour_supply.csv",
+                        None,
+                        "worker_years",
+                        f"{worker_years:g} {t} worker-years in pool {p} in {y} are fewer than the "
+                        f"{staff:g} operations staff of the existing fleet (existing.csv) alone",
+                    )
+                ]
+            )
+        if key not in terms and premium is not None and staff > worker_years:
+            terms[key] = []  # only hired workers can cover the existing staff: a row with ext
     if not terms:
         return
     keys = sorted(terms)
@@ -87,13 +125,15 @@ def define(m: pyo.ConcreteModel, d: ModelData) -> None:
     ext_keys = [k for k in keys if d.labour_supply[k][1] is not None]
     m.EXT_PTY = pyo.Set(initialize=ext_keys, dimen=3, ordered=True)
     m.ext = pyo.Var(m.EXT_PTY, within=pyo.NonNegativeReals)
-    m.labour_need = pyo.Expression(m.LABOUR_PTY, rule=lambda m, p, t, y: sum(c * v for c, v in terms[p, t, y]))
+    m.labour_need = pyo.Expression(
+        m.LABOUR_PTY, rule=lambda m, p, t, y: sum(c * v for c, v in terms[p, t, y]) + fixed.get((p, t, y), 0.0)
+    )
 
     def limit(m, p, t, y):
         row = list(terms[p, t, y])
         if (p, t, y) in m.EXT_PTY:
             row.append((-1.0, m.ext[p, t, y]))
-        return le(row, d.labour_supply[p, t, y][0])
+        return le(row, d.labour_supply[p, t, y][0] - fixed.get((p, t, y), 0.0))
 
     m.labour_limit = pyo.Constraint(m.LABOUR_PTY, rule=limit)
     by_y = defaultdict(list)

@@ -128,6 +128,16 @@ def _check_labour(ctx) -> list[str]:
     for (s, g, _c), by in _buys(ctx).items():
         for b, n in by.items():
             count(s, g, b, n * ctx.chip[g]["it_kw_per_unit"] / 1000.0, 1)
+    ex = T.get("existing.csv")  # DESIGN.md §7.7: existing halls' and plants' staff count, no construction
+    for r in ex.to_dict("records") if ex is not None else []:
+        a, s = r["asset"], r["site"]
+        spec = ctx.cool.get(a) or ctx.tech.get(a)
+        if spec is None:
+            continue  # a chip: its operations staff are the halls'
+        for t, f in ow.get(a, ()):
+            for y in ctx.years:
+                if int(r["build_year"]) <= y <= int(r["build_year"]) + int(spec["lifetime_years"]) - 1:
+                    ops[pool[s], t, y] += float(r["quantity"]) * f
     sup = _supply(ctx)
     out = []
     table = {(r.pool, r.trade, int(r.year)): r for r in lab.itertuples()}

@@ -130,19 +130,18 @@ def analyse(
         )
         status["long_run"] = res.status
         if res.ok:
-            duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply", *LIMIT_ROWS})
-            token_long = _token_duals(m, d, duals)
-            limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
-            limits += _row_limits(m, d, duals, "chip_supply", "long_run")
-            limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
-            limits += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
             duals = _duals(
-                ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply", "labour_limit"}
+                ho,
+                row_comp,
+                res.row_dual,
+                {"demand_balance", "site_capacity", "chip_supply", "labour_limit", *LIMIT_ROWS},
             )
             token_long = _token_duals(m, d, duals)
             limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
             limits += _row_limits(m, d, duals, "chip_supply", "long_run")
             limits += _row_limits(m, d, duals, "labour", "long_run")
+            limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
+            limits += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))
