@@ -76,19 +76,20 @@ def need_terms(m, d: ModelData) -> dict[tuple, list[tuple]]:
     return out
 
 
-def existing_ops(d: ModelData) -> dict[tuple, float]:
+def existing_ops(d: ModelData, supply_rows_only: bool = True) -> dict[tuple, float]:
     """(pool, trade, y) -> operations workers of the existing fleet in service (DESIGN.md §7.7:
     existing halls and power need no construction labour, but their staff count in (12)),
-    for every labour_supply.csv row."""
+    for every labour_supply.csv row (or every pool, trade and year, for labour.csv)."""
     ex = getattr(d, "existing", None)
     out: dict = defaultdict(float)
-    if not ex or not d.labour_supply:
+    if not ex or (supply_rows_only and not d.labour_supply):
         return out
     for assets in (ex.hall_mw, ex.power_mw):
         for (s, a, y), mw in assets.items():
             for (asset, t), o in d.labour_ow.items():
-                if asset == a and o and (d.labour_pool[s], t, y) in d.labour_supply:
-                    out[d.labour_pool[s], t, y] += o * mw
+                key = (d.labour_pool[s], t, y)
+                if asset == a and o and (key in d.labour_supply or not supply_rows_only):
+                    out[key] += o * mw
     return out
 
 

@@ -73,7 +73,7 @@ def labour_table(m, d: ModelData) -> pd.DataFrame:
         n = _v(m.buy[s, g, c, y])
         for t, b, _o in trades.get(g, ()):
             build[pool[s], t, y] += n * d.chip[g]["it_kw_per_unit"] / 1000.0 * b
-    for key, staff in existing_ops(d).items():  # DESIGN.md §7.7: the existing fleet's staff
+    for key, staff in existing_ops(d, supply_rows_only=False).items():  # DESIGN.md §7.7: the existing fleet's staff
         ops[key] += staff
     ext = {k: _v(v) for k, v in m.ext.items()} if hasattr(m, "ext") else {}
     keys = {k for k, v in build.items() if v > 0} | {k for k, v in ops.items() if v > 0} | set(d.labour_supply)
