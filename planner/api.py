@@ -105,7 +105,7 @@ class Plan:
             "status": r.status,
             "objective_usd": r.objective * MUSD if r.objective is not None else None,
             "bound_usd": r.bound * MUSD if r.bound is not None else None,
-            "mip_gap": r.gap,
+            "mip_gap": max(0.0, r.gap) if r.gap is not None else None,  # -1e-15 is 0
             "mip_rel_gap_requested": r.requested_gap,
             "time_limit_s": r.time_limit,
             "solve_seconds": round(r.timings.get("solve", 0.0), 3),
@@ -134,7 +134,7 @@ class Plan:
         summary = self.summary()
         folder = choose_folder(target, overwrite)
         self.kept = []
-        write_results(folder, self.tables, summary, report_files(self.tables, summary), kept=self.kept)
+        write_results(folder, self.tables, summary, report_files(self.tables, summary), kept=self.kept, started=t)
         self.timings["write"] = time.perf_counter() - t
         self.folder = folder
         return folder

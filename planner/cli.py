@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .io.errors import InputError, PlannerError, UsageError, group_sentences
+from .reporting.fmt import _pct
 
 out = Console(highlight=False, soft_wrap=True)  # long paths and headlines stay on one line
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -234,7 +235,7 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
         err.print(
             "warning: the time limit was reached before the gap tolerance; "
             + (
-                f"this plan is within {gap:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}"
+                f"this plan is within {_pct(gap)} of optimal, not {summary['mip_rel_gap_requested']:.2%}"
                 if gap is not None
                 else "how far this plan is from optimal is unknown (no bound)"
             )
@@ -269,7 +270,7 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
     def bn(x):
         return "–" if x is None else f"${x / 1e3:,.3f} bn"
 
-    gap_txt = "–" if gap is None or inc is None else f"{gap:.2%}"
+    gap_txt = "–" if gap is None or inc is None else f"{_pct(gap)}"
     return f"Solving: {elapsed:6.1f} s  incumbent {bn(inc)}  bound {bn(bound)}  gap {gap_txt}"
 
 
@@ -281,7 +282,7 @@ def print_summary(tables, summary) -> None:
 
     years = list(range(summary["start_year"], summary["end_year"] + 1))
     gap = summary.get("mip_gap")
-    gap_txt = f", gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
+    gap_txt = f", gap {_pct(gap)} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
     out.print(
         f"[bold]{escape(str(summary['scenario']))}[/bold] {years[0]}–{years[-1]}: {summary['status']}, "
         f"net present cost [bold]{_usd(summary['objective_usd'])}[/bold] (real {summary['currency_year']} USD){gap_txt}"

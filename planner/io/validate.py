@@ -170,6 +170,8 @@ def check_slices(config, tables, labels):
     if len(sl) == 0:
         return [Problem(labels["slices.csv"], None, None, "has no slices; at least one is required")], []
     w = (sl["duration_h"] * sl["days_per_year"]).sum()
+    if sl[["duration_h", "days_per_year"]].isna().any().any():
+        w = math.nan  # a rejected cell is its own error; the sum of the others says nothing
     if not math.isnan(w) and abs(w - HOURS_PER_YEAR) > 0.01 * HOURS_PER_YEAR:
         errors.append(
             Problem(

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from . import stack
-from .fmt import _mw, _span, _t, _tok, _usd
+from .fmt import _mw, _pct, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
 from .stack import cost_per_mtok_by_layer
@@ -50,7 +50,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
     lines.append(
         f"Scenario {summary['scenario']} {years[0]}-{years[-1]}: status {summary['status']}, "
         f"net present cost {_usd(summary['objective_usd'])} (real {summary['currency_year']} USD), "
-        f"MIP gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})"
+        f"MIP gap {_pct(gap)} (asked {summary['mip_rel_gap_requested']:.2%})"
         if gap is not None
         else "MIP gap n/a"
     )
@@ -224,7 +224,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     items = []
     status = f"Status **{summary['status']}**"
     if gap is not None:
-        status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
+        status += f"; the plan is within {_pct(gap)} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
     if gap is not None and gap >= FAR_FROM_OPTIMAL:
         items.append(
@@ -296,7 +296,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             # a plan within x % of the optimum may leave demand unserved that the optimum serves
             items.append(
                 f"Its penalty ({_money(penalty)} discounted) is within the plan's optimality gap "
-                f"({gap:.2%}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
+                f"({_pct(gap)}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
                 "optimum may serve it; "
                 + (
                     "a longer `--time-limit` may find it."
