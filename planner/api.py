@@ -238,6 +238,10 @@ def solve(
     Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario and
     :class:`NoSolutionError` when HiGHS finds no plan (infeasible, or no plan within the
     time limit); KeyboardInterrupt when interrupted."""
+    if isinstance(scenario, Scenario):
+        from .io.revalidate import revalidate
+
+        revalidate(scenario)  # a table edited in memory is checked again (issue 12, item 6)
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
     p.timings["load"] = scn.load_seconds

@@ -295,6 +295,7 @@ def print_summary(tables, summary) -> None:
         + ", ".join(f"{k} {v:.1f}" for k, v in tm.items()),
         markup=False,
     )
+    _print_loud_warnings(summary)
     so = sites_opened(tables)
     out.print(
         "Sites opened: " + (", ".join(f"{r.site} ({r.year})" for r in so.itertuples()) or "none"),
@@ -342,6 +343,16 @@ def print_summary(tables, summary) -> None:
         )
     else:
         out.print("All demand is served.", markup=False)
+
+
+def _print_loud_warnings(summary) -> None:
+    """Repeat under the plan's headline the warnings of values far outside the bundled
+    catalog's range (a likely unit slip, :mod:`planner.io.plausible`): the plan was made on them."""
+    from .io.plausible import MAGNITUDE_MARK
+
+    loud = [w for w in summary.get("warnings", []) if MAGNITUDE_MARK in w]
+    for w in loud:
+        out.print(Text.assemble(("CHECK THIS INPUT: ", "bold yellow"), w))
 
 
 def _read_folder(folder: Path):

@@ -175,3 +175,73 @@ def test_summary_json_records_the_write_stage(folders):
     assert s["timings_s"]["write"] > 0
     s = planner.read_results(folders).summary()
     assert set(s["timings_s"]) >= {"load", "build", "solve", "extract", "write"}
+
+
+# ---------------------------------------------------------------- 6
+
+
+def test_near_miss_of_an_optional_column_is_an_error(tmp_path):
+    """A typo in grid_co2_kg_per_mwh used to plan silently with zero CO2."""
+    scn = write_scenario(tmp_path / "scn")
+    f = scn / "sites.csv"
+    f.write_text(f.read_text().replace("grid_co2_kg_per_mwh", "grid_co2_kg_per_mhw"))
+    with pytest.raises(InputError) as e:
+        planner.load_scenario(scn)
+    (p,) = e.value.problems
+    assert (p.file, p.row, p.column) == ("sites.csv", 1, "grid_co2_kg_per_mhw")
+    assert "did you mean grid_co2_kg_per_mwh?" in p.text and "0 kg CO2/MWh" in p.text
+
+
+def test_unit_larger_than_its_rack_is_an_error(tmp_path):
+    chips = [dict(BASE["chips"][0], it_kw_per_unit=50, rack_kw=40)]
+    with pytest.raises(InputError) as e:
+        planner.load_scenario(write_scenario(tmp_path / "scn", chips=chips))
+    assert [p.sentence() for p in e.value.problems] == [
+        "chips.csv, row 2, column it_kw_per_unit: 50 kW per unit is more than the rack it goes in "
+        "(rack_kw 40 kW); a unit is at most one rack."
+    ]
+
+
+def test_values_a_thousand_times_off_the_catalog_are_loud(tmp_path):
+    """Open cost written in million USD (230 for 230e6) and a capex per kW written per W."""
+    sites = [dict(BASE["sites"][0], open_cost_usd=230)]
+    power = copy.deepcopy(BASE["power"])
+    power[2]["capex_usd_per_kw"] = 1.0
+    scn = write_scenario(tmp_path / "scn", sites=sites, power=power)
+    w = [p.sentence() for p in planner.load_scenario(scn).warnings]
+    assert any(s.startswith("sites.csv, row 2, column open_cost_usd: 230 USD is 1/") for s in w), w
+    assert any(s.startswith("power.csv, row 4, column capex_usd_per_kw: 1 USD/kW is 1/") for s in w), w
+    r = _solve(scn, "--out", tmp_path / "res")
+    assert r.exit_code == 0
+    head = r.output.split("Sites opened")[0]  # in the summary printed with the plan
+    assert "CHECK THIS INPUT: sites.csv, row 2, column open_cost_usd" in head
+    s = json.loads((tmp_path / "res" / "summary.json").read_text())
+    assert any("open_cost_usd: 230 USD" in x for x in s["warnings"])
+
+
+def test_bundled_scenarios_raise_no_magnitude_warning():
+    for name in ("us", "world"):
+        assert not [w for w in planner.load_scenario(name).warnings if "bundled catalog" in w.text]
+
+
+def test_load_scenario_accepts_bundled_names():
+    scn = planner.load_scenario("us")
+    assert scn.config.name == "us" and len(scn["sites"]) == 12
+
+
+def test_a_table_edited_in_memory_is_validated_before_solving(tmp_path):
+    scn = planner.load_scenario(write_scenario(tmp_path / "scn"))
+    scn["chips"].loc[0, "capex_usd_per_unit"] = -5.0
+    scn["throughput"].loc[0, "chip"] = "nope"
+    with pytest.raises(InputError) as e:
+        planner.solve(scn, marginals=False)
+    got = [p.sentence() for p in e.value.problems]
+    assert got == [
+        "chips.csv, row 2, column capex_usd_per_unit: -5 is negative; purchase price must be 0 or more (USD/unit)."
+    ]
+    scn["chips"].loc[0, "capex_usd_per_unit"] = 300_000.0
+    with pytest.raises(InputError) as e:
+        planner.solve(scn, marginals=False)
+    assert "nope" in e.value.problems[0].sentence()
+    scn["throughput"].loc[0, "chip"] = "x1"
+    assert planner.solve(scn, marginals=False).result.status == "optimal"

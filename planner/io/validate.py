@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from .errors import Problem
+from .plausible import check_magnitudes, check_unit_fits_rack
 from .schema import FILES
 
 HOURS_PER_YEAR = 8760.0
@@ -42,6 +43,9 @@ def cross_checks(
         check_serving_reach,
         check_profiles,
         check_units,
+        # issue 12, item 6: inputs that cannot be right
+        check_unit_fits_rack,
+        check_magnitudes,
     ):
         try:
             e, w = check(config, tables, labels)
