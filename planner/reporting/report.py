@@ -34,7 +34,9 @@ def stage_order(timings: dict) -> list[str]:
     """The stages of ``timings`` in pipeline order (summary.json stores them alphabetically);
     unknown names last, alphabetically."""
     rank = {k: i for i, k in enumerate(STAGES)}
-    return sorted(timings, key=lambda k: (rank.get(k, len(STAGES)), k))
+    # the write stage is timed while the report is written: summary.json has it, the report not
+    # (so a report re-rendered from the folder is the one written with the plan)
+    return sorted((k for k in timings if k != "write"), key=lambda k: (rank.get(k, len(STAGES)), k))
 
 
 def sites_opened(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -472,6 +474,21 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
         [r.limit, str(r.item), str(r.year), _money(r.shadow_price), r.unit, r.basis.replace("_", " ")]
         for r in bl.itertuples()
     ]
+    if "cost_one_less" in bl.columns:  # issue 12, 2c: one more saves / one less costs / holds for
+        from .limits import holds_text
+
+        per = {"carbon_cap": "t"}
+        for row, r in zip(rows, bl.itertuples(), strict=True):
+            row[4:4] = [
+                _money(r.cost_one_less) if r.cost_one_less == r.cost_one_less else "",
+                holds_text(r.holds_for, per.get(r.limit, r.unit.split(" per ")[-1].split("-")[0])),
+            ]
+        doc.table(
+            ["limit", "site / chip", "year", "one more saves", "one less costs", "price holds for", "unit", "basis"],
+            rows,
+            "llrrrrll",
+        )
+        return
     doc.table(["limit", "site / chip", "year", "shadow price", "unit", "basis"], rows, "llrrll")
 
 
