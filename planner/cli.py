@@ -276,9 +276,10 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
 
 def print_summary(tables, summary) -> None:
     """The short human summary printed after a solve."""
+    import pandas as pd
+
     from .reporting.fmt import _tok, _usd
     from .reporting.report import chips_by_year, energy_mix, sites_opened
-    from .reporting.stack import cost_per_mtok_by_layer
 
     years = list(range(summary["start_year"], summary["end_year"] + 1))
     gap = summary.get("mip_gap")
@@ -319,13 +320,15 @@ def print_summary(tables, summary) -> None:
             )
         out.print(t)
     em = energy_mix(tables)
-    cpm = cost_per_mtok_by_layer(tables, years)
-    t = Table(title="Energy mix (share of MWh) and cost per million tokens", title_justify="left")
+    from .reporting.served import cost_per_mtok_served
+
+    cpm = pd.DataFrame({"total": cost_per_mtok_served(tables, years)})  # without the unserved penalty
+    t = Table(title="Energy mix (share of MWh) and cost per million tokens served", title_justify="left")
     t.add_column("year")
     techs = list(em.columns) if len(em) else []
     for k in techs:
         t.add_column(k, justify="right")
-    t.add_column("USD/Mtok", justify="right")
+    t.add_column("USD/Mtok", justify="right")  # served, without the unserved penalty
     for y in years:
         row = [str(y)]
         tot = em.loc[y].sum() if len(em) and y in em.index else 0.0
@@ -341,6 +344,10 @@ def print_summary(tables, summary) -> None:
         out.print(
             "Unserved tokens: " + ", ".join(f"{y} {_tok(v)}" for y, v in by.items()), markup=False, soft_wrap=True
         )
+        from .reporting.served import headline
+
+        for line in headline(tables, years)[1:]:
+            out.print(line, markup=False, soft_wrap=True)
     else:
         out.print("All demand is served.", markup=False)
 

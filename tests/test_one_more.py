@@ -98,3 +98,25 @@ def test_binding_limits_columns_survive_the_results_folder(tmp_path):
     assert r.exit_code == 0, r.output
     doc = json.loads((tmp_path / "res" / "plan.json").read_text())
     assert doc["tables"]["binding_limits"][0]["shadow_price"] == 0
+
+
+def test_average_cost_per_mtok_leaves_out_the_unserved_penalty(tmp_path):
+    """Chip supply capped at 20 units: part of the demand is unserved at $100/Mtok. The
+    average is the cost of serving over the tokens served; the penalty is shown apart."""
+    from planner.reporting.served import cost_per_mtok_served, headline
+
+    chips = [dict(BASE["chips"][0], max_units_per_year=20)]
+    folder = write_scenario(tmp_path / "scn", chips=chips)
+    p = planner.solve(folder, marginals=False)
+    T = p.tables
+    un = T["unserved"]["tokens"].sum()
+    assert un > 0
+    c = T["costs"]
+    pen = c.loc[c["component"] == "unserved_penalty", "usd"].sum()
+    assert pen == pytest.approx(un / 1e6 * 100, rel=1e-9)
+    served = T["serving"]["tokens"].sum()
+    want = (c["usd"].sum() - pen) / (served / 1e6)
+    assert cost_per_mtok_served(T, [2026]).loc[2026] == pytest.approx(want, rel=1e-9)
+    lines = headline(T, [2026])
+    assert lines[0].startswith("Average cost per million tokens served: $") and "penalty is not in it" in lines[0]
+    assert lines[1].startswith("Penalty for tokens not served: ")

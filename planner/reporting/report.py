@@ -308,12 +308,9 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             )
     else:
         items.append("Unserved demand: none — all demand is served.")
-    cpm = cost_per_mtok_by_layer(tables, years)["total"].dropna()
-    if len(cpm):
-        items.append(
-            f"Average cost per million tokens served: {_money(cpm.iloc[0])} in {cpm.index[0]}, "
-            f"{_money(cpm.iloc[-1])} in {cpm.index[-1]}."
-        )
+    from .served import headline  # issue 12, 2d: the penalty is not a cost of serving
+
+    items += headline(tables, years)
     mc = tables.get("marginal_costs")
     if mc is not None and len(mc) and mc["usd_per_mtok_long_run"].notna().any():
         lr = mc["usd_per_mtok_long_run"].dropna()

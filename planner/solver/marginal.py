@@ -125,7 +125,7 @@ def analyse(
             duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "site_capacity", "chip_supply"})
             found = _row_limits(m, d, duals, "site_it_capacity", "long_run")
             found += _row_limits(m, d, duals, "chip_supply", "long_run")
-            token_long = tokens_one_more(m, d, ho, long, duals)
+            token_long = tokens_one_more(m, d, ho, long, duals, budget=max(30.0, 0.5 * time_limit))
             limits += one_more(m, d, ho, long, found)
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
@@ -269,18 +269,23 @@ def one_more(m, d, ho: Handoff, sess: LPSession, found: list[tuple]) -> list[tup
     return out
 
 
-def tokens_one_more(m, d, ho: Handoff, sess: LPSession, duals: dict) -> dict:
+def tokens_one_more(m, d, ho: Handoff, sess: LPSession, duals: dict, budget: float = 60.0) -> dict:
     """(r, m, y) -> USD per million tokens of year y: the cost of one MORE token (the dual
-    where ranging shows it holds for more demand, else a re-solve; :meth:`LPSession.token_cost_up`)."""
+    where ranging shows it holds for more demand, else a re-solve; :meth:`LPSession.token_cost_up`).
+    Re-solves stop after ``budget`` seconds; the demand rows left keep their dual."""
     rows_of: dict = {}
     for i, r in enumerate(ho.rows):
         rows_of.setdefault(id(r), i)
     out = {}
+    stop = time.perf_counter() + budget
     for key in m.demand_balance:
         c = m.demand_balance[key]
         if c not in duals or id(c) not in rows_of:
             continue
         r, mm, y = key
+        if time.perf_counter() > stop:  # out of time for re-solves: the dual, as before
+            out[key] = _clean(duals[c] / d.df[y])
+            continue
         out[key] = _clean(sess.token_cost_up(rows_of[id(c)], duals[c]) / d.df[y])
     return out
 
