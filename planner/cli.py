@@ -439,16 +439,19 @@ def _export(results_dir, fmt, out_path, overwrite=False):
 @main.command()
 @click.argument("dir_a", type=click.Path(file_okay=False))
 @click.argument("dir_b", type=click.Path(file_okay=False))
+@click.argument("more", nargs=-1, type=click.Path(file_okay=False))
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the comparison as CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace the --csv file if it exists.")
-def compare(dir_a: str, dir_b: str, csv_path: str | None, overwrite: bool) -> None:
+def compare(dir_a: str, dir_b: str, more: tuple[str, ...], csv_path: str | None, overwrite: bool) -> None:
     """Show what changed from plan DIR_A to plan DIR_B: net present cost, sites, MW IT by chip
-    generation and energy by source, per year."""
-    _compare(dir_a, dir_b, csv_path, overwrite)
+    generation and energy by source, per year. With more plans (DIR_A DIR_B DIR_C ...), one
+    row per plan against DIR_A. A change in net present cost smaller than the plans'
+    optimality gaps is said to be so."""
+    _compare(dir_a, dir_b, csv_path, overwrite, more)
 
 
 @friendly
-def _compare(dir_a, dir_b, csv_path, overwrite=False):
+def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
     if csv_path is not None:
         from .io.results import protected_reason
 
@@ -466,6 +469,9 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))
+    if more:  # issue 12, 2e: more than two plans, one row each against the first
+        _compare_many([dir_a, dir_b, *more], csv_path)
+        return
     t, sa, sb = do_compare(dir_a, dir_b)
     out.print(
         f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})",
@@ -500,6 +506,11 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
             continue
         tb.add_row(*_plain(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), signed(r.change, r.unit)))
     out.print(tb)
+    from .reporting.compare_many import gap_sentence
+
+    within = gap_sentence(sa, sb)
+    if within:
+        out.print(within, markup=False, soft_wrap=True)
     sites = t[t["section"] == "sites"]
     if len(sites):
         tb = Table(title="Sites (year opened)", title_justify="left")
@@ -552,6 +563,53 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
     un = t[t["section"] == "unserved"]
     if len(un):
         out.print(f"Unserved tokens: A {un['a'].sum():,.3g}, B {un['b'].sum():,.3g}.", markup=False)
+    if csv_path:
+        tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp")
+        t.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+        os.replace(tmp, csv_path)
+        out.print(f"Comparison written to {csv_path}", markup=False)
+
+
+def _compare_many(folders: list[str], csv_path: str | None) -> None:
+    """`compare` of three or more plans: one row per plan (:func:`planner.reporting.compare_many.overview`)."""
+    from .reporting.compare_many import overview
+    from .reporting.fmt import _t, _tok, _usd
+
+    for f in folders[2:]:
+        _read_folder(Path(f))
+    t = overview(folders)
+    letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(t))]
+    for k, r in zip(letters, t.itertuples(), strict=True):
+        out.print(f"{k} = {r.plan} ({r.scenario}, {r.status})", markup=False, soft_wrap=True)
+    tb = Table(title="Plans against the first (A)", title_justify="left")
+    for c in ("plan", "NPC", "gap", "NPC − A", "sites", "MW IT last year", "GWh", "CO2", "unserved"):
+        tb.add_column(c, justify="left" if c == "plan" else "right")
+    for i, r in enumerate(t.itertuples()):
+        ch = "" if i == 0 else ("+" if r.change_usd >= 0 else "−") + _usd(abs(r.change_usd))
+        if i and r.within_gaps:
+            ch += " (within gaps)"
+        gap = "" if r.mip_gap is None or r.mip_gap != r.mip_gap else _pct(r.mip_gap)
+        tb.add_row(
+            *_plain(
+                letters[i],
+                _usd(r.objective_usd),
+                gap,
+                ch,
+                str(r.sites_opened),
+                f"{r.it_mw_last_year:,.0f}",
+                f"{r.energy_mwh / 1e3:,.0f}",
+                _t(r.co2_t),
+                _tok(r.unserved_tokens) if r.unserved_tokens else "0",
+            )
+        )
+    out.print(tb)
+    if t["within_gaps"].iloc[1:].any():
+        out.print(
+            "(within gaps): the change from A is smaller than the two plans' optimality gaps together; "
+            "it may come from the solver's tolerance, not from the scenarios.",
+            markup=False,
+            soft_wrap=True,
+        )
     if csv_path:
         tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp")
         t.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")

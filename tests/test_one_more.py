@@ -120,3 +120,47 @@ def test_average_cost_per_mtok_leaves_out_the_unserved_penalty(tmp_path):
     lines = headline(T, [2026])
     assert lines[0].startswith("Average cost per million tokens served: $") and "penalty is not in it" in lines[0]
     assert lines[1].startswith("Penalty for tokens not served: ")
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cmp")
+    out = []
+    for name, price in (("a", 50), ("b", 51)):
+        scn = write_scenario(tmp / f"scn_{name}", sites=[dict(BASE["sites"][0], grid_price_usd_per_mwh=price)])
+        r = CliRunner().invoke(main, ["solve", str(scn), "--out", str(tmp / name), "--quiet", "--no-marginals"])
+        assert r.exit_code == 0, r.output
+        out.append(tmp / name)
+    return out
+
+
+def test_compare_says_when_a_difference_is_within_the_gaps(two_plans, tmp_path):
+    import shutil
+
+    a, b = two_plans
+    r = CliRunner().invoke(main, ["compare", str(a), str(b)])
+    assert r.exit_code == 0 and "optimality gaps" not in r.output
+    # the same plan B accepted within a 5 % gap: its +$x change is no longer a difference
+    b5 = tmp_path / "b5"
+    shutil.copytree(b, b5)
+    s = json.loads((b5 / "summary.json").read_text())
+    s["mip_gap"] = 0.05
+    (b5 / "summary.json").write_text(json.dumps(s))
+    r = CliRunner().invoke(main, ["compare", str(a), str(b5)])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "is smaller than the plans' optimality gaps together" in text and "B within 5.00%" in text
+
+
+def test_compare_more_than_two_plans(two_plans, tmp_path):
+    a, b = two_plans
+    csv = tmp_path / "cmp.csv"
+    r = CliRunner().invoke(main, ["compare", str(a), str(b), str(a), "--csv", str(csv)])
+    assert r.exit_code == 0, r.output
+    assert f"C = {a}" in r.output
+    t = __import__("pandas").read_csv(csv)
+    assert list(t["plan"]) == [str(a), str(b), str(a)]
+    sa = json.loads((a / "summary.json").read_text())
+    sb = json.loads((b / "summary.json").read_text())
+    assert t["change_usd"].tolist() == pytest.approx([0, sb["objective_usd"] - sa["objective_usd"], 0])
+    assert t["within_gaps"].tolist() == [True, False, True]
