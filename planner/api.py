@@ -205,10 +205,36 @@ def plan(
             res.objective = better
             if res.bound is not None and better != 0:
                 res.gap = max(0.0, (better - res.bound) / abs(better))
+    extra = {}
+    if res.sizes.get("integers", 0) > 0:
+        # issue 12, 2a: unserved tokens whose penalty fits in the gap are served where that is cheaper
+        from .solver.serve_more import serve_unserved, unserved_keys
+
+        if unserved_keys(m):
+            t = time.perf_counter()
+            more = serve_unserved(
+                m,
+                d,
+                res.handoff,
+                time_limit=min(60.0, max(10.0, 0.2 * float(st["time_limit_s"]))),
+                threads=int(st["threads"]),
+                seed=int(st["seed"]),
+            )
+            timings["serve_unserved"] = time.perf_counter() - t
+            if more is not None:
+                res.objective = more["objective"]
+                if res.bound is not None and res.objective != 0:
+                    res.gap = max(0.0, (res.objective - res.bound) / abs(res.objective))
+                extra["served_after_solve"] = {
+                    "objective_before_usd": more["before"] * MUSD,
+                    "unserved_tokens_before": more["unserved_before"] * 1e12,
+                    "unserved_tokens_after": more["unserved_after"] * 1e12,
+                    "sites": more["sites"],
+                }
     t = time.perf_counter()
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
-    return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d)
+    return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d, extra=extra)
 
 
 def solve(

@@ -291,6 +291,9 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             + ", ".join(f"{y} {_tok(v)}" for y, v in by.items())
             + "), at the penalty of the scenario."
         )
+        from .unserved import unserved_reasons  # issue 12, 2a: why it stays unserved
+
+        items += unserved_reasons(tables, names)[:4]
         gap = summary.get("mip_gap")
         cost = tables["costs"]
         penalty = float(cost.loc[cost["component"] == "unserved_penalty", "usd_discounted"].sum())
