@@ -125,7 +125,13 @@ class Plan:
         sibling is written instead, when ``overwrite`` is True the old plan is replaced and
         the user's own files in it are kept (named in ``self.kept``). Raises
         :class:`UsageError` when the folder cannot be written or is a scenario folder."""
-        target = Path(folder) if folder is not None else Path("results") / self.scenario.config.name
+        from .io.provenance import default_folder
+
+        demand = self.scenario.paths.get("demand.csv")
+        own = demand is None or Path(demand).resolve() == (Path(self.scenario.folder) / "demand.csv").resolve()
+        target = (
+            Path(folder) if folder is not None else default_folder(self.scenario.config.name, None if own else demand)
+        )
         target = prepare_output(target, overwrite, protect=[self.scenario.folder])
         return self._write_prepared(target, overwrite)
 
@@ -271,6 +277,10 @@ def solve(
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
     p.timings["load"] = scn.load_seconds
+    from .io.provenance import provenance  # issue 12, item 3: where the plan came from
+
+    given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
+    p.extra["provenance"] = provenance(scn, solver_settings(scn, time_limit, mip_gap, threads, seed), given)
     if marginals and on_stage is not None:
         on_stage("marginal")
     extras = extra_tables(p)

@@ -171,7 +171,9 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
     path = resolve_scenario_path(scenario)
     scn = api.load_scenario(path, demand)
     _print_warnings(scn.warnings)
-    target = Path(out_dir) if out_dir else Path("results") / scn.config.name
+    from .io.provenance import default_folder
+
+    target = Path(out_dir) if out_dir else default_folder(scn.config.name, demand)  # results/world-high
     target = prepare_output(target, overwrite, protect=[path])
     progress = on_stage = None
     status = None
@@ -478,6 +480,10 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
         markup=False,
         soft_wrap=True,
     )
+    from .io.provenance import differences  # issue 12, item 3
+
+    for line in differences(sa, sb):
+        out.print(f"Provenance: {line}", markup=False, soft_wrap=True)
 
     def signed(v, unit):
         if v != v:

@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from . import stack
+from . import provenance, stack
 from .fmt import _mw, _pct, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
@@ -205,6 +205,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     years = stack.years_of(summary)
     doc = Doc()
     doc.h(f"Buildout plan — {summary['scenario']} ({years[0]}–{years[-1]})", 1)
+    provenance.section(doc, summary)
     _executive_summary(doc, tables, summary, years)
     _layers(doc, tables, summary, years)
     _investments(doc, tables, years)
