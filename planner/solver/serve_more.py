@@ -9,8 +9,10 @@ against a $100 penalty). That is the gap's tolerance, not the plan's intent.
 stays as planned, except at the sites that could serve the unserved demand (within its
 latency limit), where sites may open and chips, halls and lumpy power units may be added
 (never removed: the plan's purchases are lower bounds). The restricted program only adds
-options to the plan, which is feasible in it, so HiGHS starts from the plan; the new plan
-is kept only when its net present cost is lower. What then remains unserved is explained by
+options to the plan. It is solved as a relaxation of the additions (an LP), whose additions
+are rounded up to whole purchases, the rest re-solved as an LP and polished
+(:func:`planner.solver.polish.polish`: the fewest purchases covering the use made of each
+asset); the new plan is kept only when its net present cost is lower. What then remains unserved is explained by
 :func:`planner.reporting.unserved.unserved_reasons` from the binding limits of the plan.
 """
 
@@ -23,6 +25,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from .highs import Handoff
+from .polish import polish
 from .session import new_highs, run_guard, stop_at
 
 _SITE_VARS = ("open", "hall", "buy", "new_units")  # integer decisions indexed by site first
@@ -69,29 +72,34 @@ def serve_unserved(m, d, ho: Handoff, time_limit: float = 30.0, threads: int = 1
             lower[j] = max(lower[j], val)  # may add, never remove
         else:
             lower[j] = upper[j] = val
+    # 1. the linear relaxation of the additions: the plan's integers fixed, those at the
+    #    candidate sites free to grow continuously (fast: an LP warm from nothing but small)
     h = new_highs(int(threads), seed)
     h.passModel(ho.lp)
     n = len(ho.columns)
+    idx = integer.astype(np.int32)
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
     h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
     h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", 1e-4)
-    start = x.copy()
-    start[integer] = np.round(start[integer])
-    sol = highspy.HighsSolution()
-    sol.col_value = list(start)
-    sol.value_valid = True
-    h.setSolution(sol)
     with run_guard(stop_at(h, time.perf_counter() + float(time_limit) + 1.0)):
         h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    new = float(info.objective_function_value)
-    if new >= before - 1e-9 * max(1.0, abs(before)):
+    relaxed = np.asarray(h.getSolution().col_value)
+    # 2. whole purchases: each addition rounded up, everything integer fixed, the rest an LP
+    r = np.clip(np.ceil(relaxed[integer] - 1e-6), lower[integer], upper[integer])
+    h.changeColsBounds(len(idx), idx, r, r)
+    left = max(1.0, float(time_limit) - (time.perf_counter() - t0))
+    h.setOptionValue("time_limit", left)
+    with run_guard(stop_at(h, time.perf_counter() + left + 1.0)):
+        h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     saved = [(v, v.value) for v in ho.columns]
     ho.load(np.asarray(h.getSolution().col_value))
-    if float(pyo.value(m.npc)) >= before:  # the compiled and the Pyomo objective disagree: keep the plan
+    # 3. polish: the fewest purchases that cover the use the new plan makes of each asset
+    polish(m, d, threads=threads, handoff=ho)
+    if float(pyo.value(m.npc)) >= before - 1e-9 * max(1.0, abs(before)):
         for v, val in saved:
             v.set_value(val, skip_validation=True)
         return None
