@@ -163,8 +163,10 @@ def plan(
     threads: int | None = None,
     seed: int | None = None,
     progress: ProgressFn | None = None,
+    on_stage: StageFn | None = None,
 ) -> Plan:
-    """Load (unless given a Scenario), build, solve and extract a plan.
+    """Load (unless given a Scenario), build, solve and extract a plan. ``on_stage(name)`` is
+    called as each stage starts (``build``, ``solve``, ``polish``, ``serve_unserved``, ``extract``).
 
     Raises :class:`planner.io.errors.InputError` for bad input and
     :class:`planner.io.errors.NoSolutionError` when HiGHS finds no plan (infeasible, or the
@@ -174,11 +176,14 @@ def plan(
     t = time.perf_counter()
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     timings["load"] = time.perf_counter() - t
+    stage = on_stage or (lambda _name: None)
+    stage("build")
     t = time.perf_counter()
     d = build_data(scn)
     m = build_model(d)
     timings["build"] = time.perf_counter() - t
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
+    stage("solve")
     res = solve_model(
         m,
         time_limit=st["time_limit_s"],
@@ -190,6 +195,8 @@ def plan(
     )
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]
+    if progress is not None and res.has_solution:  # the solve's outcome, for the stages after it
+        progress(res.timings["solve"], res.objective, res.bound, res.gap)
     if res.status == "interrupted":
         raise KeyboardInterrupt
     if not res.has_solution:
@@ -204,6 +211,7 @@ def plan(
             f"HiGHS found no plan within the time limit of {st['time_limit_s']:g} s; raise --time-limit."
         )
     if res.sizes.get("integers", 0) > 0:
+        stage("polish")
         t = time.perf_counter()
         better = polish(m, d, threads=int(st["threads"]), handoff=res.handoff)
         timings["polish"] = time.perf_counter() - t
@@ -217,6 +225,7 @@ def plan(
         from .solver.serve_more import serve_unserved, unserved_keys
 
         if unserved_keys(m):
+            stage("serve_unserved")
             t = time.perf_counter()
             more = serve_unserved(
                 m,
@@ -237,6 +246,7 @@ def plan(
                     "unserved_tokens_after": more["unserved_after"] * 1e12,
                     "sites": more["sites"],
                 }
+    stage("extract")
     t = time.perf_counter()
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
@@ -264,8 +274,8 @@ def solve(
     bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
     ``time_limit`` (s), ``mip_gap`` (relative), ``threads`` and ``seed`` override
     scenario.toml's ``[solver]`` table. ``progress(elapsed_s, incumbent_musd, bound_musd,
-    gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage after it starts
-    (``"marginal"``).
+    gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage starts (``"build"``,
+    ``"solve"``, ``"polish"``, ``"serve_unserved"``, ``"extract"``, ``"marginal"``).
 
     Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario and
     :class:`NoSolutionError` when HiGHS finds no plan (infeasible, or no plan within the
@@ -275,7 +285,9 @@ def solve(
 
         revalidate(scenario)  # a table edited in memory is checked again (issue 12, item 6)
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
-    p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
+    p = plan(
+        scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress, on_stage=on_stage
+    )
     p.timings["load"] = scn.load_seconds
     from .io.provenance import provenance  # issue 12, item 3: where the plan came from
 

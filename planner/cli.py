@@ -175,21 +175,12 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
 
     target = Path(out_dir) if out_dir else default_folder(scn.config.name, demand)  # results/world-high
     target = prepare_output(target, overwrite, protect=[path])
-    progress = on_stage = None
-    status = None
-    if not quiet:
-        line = _StatusLine()
-        status = err.status(line)
-        status.start()
+    from .progress_display import Progress  # issue 12, item 5
 
-        def progress(elapsed, inc, bound, gap):
-            line.stage = "Solving"
-            line.inc, line.bound, line.gap = inc, bound, gap
-
-        def on_stage(stage):
-            line.stage = "Pricing tokens and limits (LP re-solves)"
-
+    shown = Progress(err, api.solver_settings(scn, time_limit)["time_limit_s"]) if not quiet else None
     try:
+        if shown is not None:
+            shown.__enter__()
         p = api.solve(
             scn,
             time_limit=time_limit,
@@ -197,12 +188,14 @@ def _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwr
             threads=threads,
             seed=seed,
             marginals=marginals,
-            progress=progress,
-            on_stage=on_stage,
+            progress=shown.progress if shown else None,
+            on_stage=shown.on_stage if shown else None,
         )
+        if shown is not None:
+            shown.on_stage("write")
     finally:
-        if status is not None:
-            status.stop()
+        if shown is not None:
+            shown.__exit__(None, None, None)
     for note in p.notes:
         err.print(f"warning: {note}", markup=False)
     folder = p._write_prepared(target, overwrite)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from builder import write_scenario
 from click.testing import CliRunner
@@ -46,3 +47,38 @@ def test_default_results_folder_names_the_demand_variant():
     assert str(default_folder("world", "data/demand/high.csv")) == "results/world-high"
     assert str(default_folder("world", None)) == "results/world"
     assert str(default_folder("us", "my/demand.csv")) == "results/us"
+
+
+def test_piped_progress_prints_a_line_per_stage(tmp_path):
+    """Issue 12, item 5: stderr that is not a terminal gets one line per stage, with the best
+    plan, bound and gap once the MIP has run, and the time left while it runs."""
+    import re
+
+    scn = write_scenario(tmp_path / "scn")
+    r = CliRunner().invoke(main, ["solve", str(scn), "--out", str(tmp_path / "res"), "--time-limit", "30"])
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.output.splitlines() if re.match(r"^\[\s*\d+\.\d s\] ", ln)]
+    stages = [re.sub(r"^\[\s*\d+\.\d s\] ", "", ln).split(";")[0].split(" (")[0] for ln in lines]
+    assert stages == [
+        "Building the program",
+        "Solving",
+        "Polishing the plan",
+        "Extracting the result tables",
+        "Pricing tokens and limits",
+        "Writing the results folder",
+    ]
+    assert "at most 30 s left" in lines[1]
+    assert re.search(r"best plan \$[\d.]+ M, bound \$[\d.]+ M, gap 0\.00%", lines[2])
+
+
+def test_live_progress_line_has_stage_best_bound_gap_and_time_left():
+    from rich.console import Console
+
+    from planner.progress_display import Progress
+
+    pr = Progress(Console(force_terminal=True), 100)
+    pr.on_stage("solve")
+    pr.progress(5.0, 124.1, 120.0, 0.0330)
+    text = pr.line()
+    assert "Solving" in text and "best plan $124.1 M, bound $120.0 M, gap 3.30%" in text
+    assert re.search(r"at most (99|100) s left", text)
