@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from . import provenance, stack
+from . import provenance, scope, stack
 from .fmt import _mw, _pct, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
@@ -204,18 +204,24 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     """The report as a :class:`Doc` (see the module docstring for its sections)."""
     years = stack.years_of(summary)
     doc = Doc()
-    doc.h(f"Buildout plan — {summary['scenario']} ({years[0]}–{years[-1]})", 1)
-    provenance.section(doc, summary)
-    _executive_summary(doc, tables, summary, years)
-    _layers(doc, tables, summary, years)
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    doc.h(f"Buildout plan — {summary['scenario']} ({span})", 1)
+    provenance.section(doc, summary)  # where it came from
+    scope.section(doc, tables, summary)  # what the plan covers
+    _executive_summary(doc, tables, summary, years)  # the answer: headline numbers
+    _plots(doc)
+    _layers(doc, tables, summary, years)  # the tables
+    doc.h("Appendix")
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
-    doc.h("Plots")
-
-    for name, (title, _fn) in PLOTS.items():
-        doc.img(name, title)
     _notes(doc, summary)
     return doc
+
+
+def _plots(doc: Doc) -> None:
+    doc.h("Plots")
+    for name, (title, _fn) in PLOTS.items():
+        doc.img(name, title)
 
 
 FAR_FROM_OPTIMAL = 0.5  # a gap from which the report warns not to act on the plan
@@ -280,9 +286,17 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
                 return "none"
             return ", ".join(f"{k} {v / tot:.0%}" for k, v in em.loc[y].sort_values(ascending=False).items() if v > 0)
 
-        items.append(f"Energy mix: {years[0]} {mix(years[0])}; {last} {mix(last)}.")
+        one = len(years) == 1  # a one-year horizon says each fact once
+        items.append(
+            f"Energy mix: {last} {mix(last)}."
+            if one
+            else f"Energy mix: {years[0]} {mix(years[0])}; {last} {mix(last)}."
+        )
     co2 = stack.co2_by_year(tables, years)
-    items.append(f"CO2: {_t(float(co2.sum()))} over the horizon, {_t(float(co2.loc[last]))} in {last}.")
+    if len(years) == 1:
+        items.append(f"CO2: {_t(float(co2.loc[last]))} in {last}.")
+    else:
+        items.append(f"CO2: {_t(float(co2.sum()))} over the horizon, {_t(float(co2.loc[last]))} in {last}.")
     un = tables["unserved"]
     tot_un = float(un["tokens"].sum()) if len(un) else 0.0
     if tot_un > 0:
@@ -318,9 +332,10 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     mc = tables.get("marginal_costs")
     if mc is not None and len(mc) and mc["usd_per_mtok_long_run"].notna().any():
         lr = mc["usd_per_mtok_long_run"].dropna()
+        same = _money(lr.min()) == _money(lr.max())
         items.append(
-            f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}–{_money(lr.max())} "
-            "depending on region, model and year."
+            f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}"
+            + ("." if same else f"–{_money(lr.max())} depending on region, model and year.")
         )
     bl = tables.get("binding_limits")
     if bl is not None and len(bl):
@@ -404,6 +419,8 @@ def _layers(doc: Doc, tables, summary, years) -> None:
             cols.append(c)
     rows = [[str(y)] + [f"{inf.loc[y, 'sites_open']:,}"] + [_mw(float(inf.loc[y, c])) for c in cols[1:]] for y in years]
     doc.table(header, rows)
+    if "facility_mw" in cols:
+        doc.p(scope.FACILITY_NOTE)
     # 4. energy
     doc.h("Energy: GWh by source and CO2", 3)
     em = stack.energy_by_source(tables, years)
@@ -441,7 +458,7 @@ def _investments(doc: Doc, tables, years) -> None:
         if not len(g):
             continue
         doc.h(f"{y}: {_usd(float(g['capex_usd'].sum()))}", 3)
-        rows = [[r.site, r.layer, r.item, f"{r.quantity:,.0f} {r.unit}", _usd(r.capex_usd)] for r in g.itertuples()]
+        rows = [[r.site, r.layer, r.item, scope.qty(r.quantity, r.unit), _usd(r.capex_usd)] for r in g.itertuples()]
         doc.table(["site", "layer", "item", "quantity", "capex"], rows, "lllrr")
 
 
