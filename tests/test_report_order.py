@@ -60,3 +60,19 @@ def test_small_lumpy_quantities_print_with_decimals(tmp_path):
         if r.capex_usd > 0:
             assert f"| {qty(r.quantity, r.unit)} |" in md
     assert "| 0 MW |" not in md
+
+
+def test_the_site_map_has_an_offline_basemap():
+    import numpy as np
+
+    from planner.reporting import basemap
+
+    arcs = basemap.arcs()
+    assert len(arcs) > 500  # Natural Earth 1:110m: every coastline and border arc
+    pts = np.concatenate(arcs)
+    assert pts[:, 0].min() >= -180.001 and pts[:, 0].max() <= 180.001
+    assert pts[:, 1].min() >= -90.001 and pts[:, 1].max() <= 90.001
+    # Washington DC (38.9 N, 77.0 W) lies within a degree of some arc of the US east coast
+    assert (np.hypot(pts[:, 0] + 77.0, pts[:, 1] - 38.9) < 1.0).any()
+    # no line runs across the map at the antimeridian
+    assert all(np.abs(np.diff(a[:, 0])).max() <= 180 for a in arcs)
