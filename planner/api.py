@@ -108,7 +108,7 @@ class Plan:
             "status": r.status,
             "objective_usd": r.objective * MUSD if r.objective is not None else None,
             "bound_usd": r.bound * MUSD if r.bound is not None else None,
-            "mip_gap": r.gap,
+            "mip_gap": max(0.0, r.gap) if r.gap is not None else None,  # -1e-15 is 0
             "mip_rel_gap_requested": r.requested_gap,
             "time_limit_s": r.time_limit,
             "solve_seconds": round(r.timings.get("solve", 0.0), 3),
@@ -128,7 +128,13 @@ class Plan:
         sibling is written instead, when ``overwrite`` is True the old plan is replaced and
         the user's own files in it are kept (named in ``self.kept``). Raises
         :class:`UsageError` when the folder cannot be written or is a scenario folder."""
-        target = Path(folder) if folder is not None else Path("results") / self.scenario.config.name
+        from .io.provenance import default_folder
+
+        demand = self.scenario.paths.get("demand.csv")
+        own = demand is None or Path(demand).resolve() == (Path(self.scenario.folder) / "demand.csv").resolve()
+        target = (
+            Path(folder) if folder is not None else default_folder(self.scenario.config.name, None if own else demand)
+        )
         target = prepare_output(target, overwrite, protect=[self.scenario.folder])
         return self._write_prepared(target, overwrite)
 
@@ -137,7 +143,7 @@ class Plan:
         summary = self.summary()
         folder = choose_folder(target, overwrite)
         self.kept = []
-        write_results(folder, self.tables, summary, report_files(self.tables, summary), kept=self.kept)
+        write_results(folder, self.tables, summary, report_files(self.tables, summary), kept=self.kept, started=t)
         self.timings["write"] = time.perf_counter() - t
         self.folder = folder
         return folder
@@ -160,8 +166,10 @@ def plan(
     threads: int | None = None,
     seed: int | None = None,
     progress: ProgressFn | None = None,
+    on_stage: StageFn | None = None,
 ) -> Plan:
-    """Load (unless given a Scenario), build, solve and extract a plan.
+    """Load (unless given a Scenario), build, solve and extract a plan. ``on_stage(name)`` is
+    called as each stage starts (``build``, ``solve``, ``polish``, ``serve_unserved``, ``extract``).
 
     Raises :class:`planner.io.errors.InputError` for bad input and
     :class:`planner.io.errors.NoSolutionError` when HiGHS finds no plan (infeasible, or the
@@ -171,16 +179,21 @@ def plan(
     t = time.perf_counter()
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     timings["load"] = time.perf_counter() - t
+    stage = on_stage or (lambda _name: None)
+    stage("build")
     t = time.perf_counter()
     d = build_data(scn)
     m = build_model(d)
     timings["build"] = time.perf_counter() - t
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
+    stage("solve")
     res, mode_extra = solve_objective(
         m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])), solve_fn=solve_model
     )
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]
+    if progress is not None and res.has_solution:  # the solve's outcome, for the stages after it
+        progress(res.timings["solve"], res.objective, res.bound, res.gap)
     if res.status == "interrupted":
         raise KeyboardInterrupt
     if not res.has_solution:
@@ -195,6 +208,7 @@ def plan(
             f"HiGHS found no plan within the time limit of {st['time_limit_s']:g} s; raise --time-limit."
         )
     if res.sizes.get("integers", 0) > 0:
+        stage("polish")
         t = time.perf_counter()
         better = polish(m, d, threads=int(st["threads"]), handoff=res.handoff)
         timings["polish"] = time.perf_counter() - t
@@ -202,11 +216,41 @@ def plan(
             res.objective = better
             if res.bound is not None and better != 0:
                 res.gap = max(0.0, (better - res.bound) / abs(better))
+    extra = {}
+    if res.sizes.get("integers", 0) > 0 and d.objective == "cost":
+        # unserved tokens whose penalty fits in the gap are served where that is cheaper
+        # (cost mode only: in the tokens and value modes unserved demand carries no penalty)
+        from .solver.serve_more import serve_unserved, unserved_keys
+
+        if unserved_keys(m):
+            stage("serve_unserved")
+            t = time.perf_counter()
+            more = serve_unserved(
+                m,
+                d,
+                res.handoff,
+                time_limit=min(60.0, max(10.0, 0.2 * float(st["time_limit_s"]))),
+                threads=int(st["threads"]),
+                seed=int(st["seed"]),
+            )
+            timings["serve_unserved"] = time.perf_counter() - t
+            if more is not None:
+                res.objective = more["objective"]
+                if res.bound is not None and res.objective != 0:
+                    res.gap = max(0.0, (res.objective - res.bound) / abs(res.objective))
+                extra["served_after_solve"] = {
+                    "objective_before_usd": more["before"] * MUSD,
+                    "unserved_tokens_before": more["unserved_before"] * 1e12,
+                    "unserved_tokens_after": more["unserved_after"] * 1e12,
+                    "sites": more["sites"],
+                }
+    stage("extract")
     t = time.perf_counter()
     tables = extract(m, d)
     timings["extract"] = time.perf_counter() - t
     mode_extra.update(mode_summary(m, d, tables))  # DESIGN.md §7.6 summary keys
     mode_extra.update(fleet_summary(m, d))  # DESIGN.md §7.7 existing fleet
+    mode_extra.update(extra)
     return Plan(scenario=scn, result=res, tables=tables, timings=timings, model=m, data=d, extra=mode_extra)
 
 
@@ -231,8 +275,8 @@ def solve(
     checked again, :func:`planner.io.scenario.recheck`), a bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
     ``time_limit`` (s), ``mip_gap`` (relative), ``threads`` and ``seed`` override
     scenario.toml's ``[solver]`` table. ``progress(elapsed_s, incumbent_musd, bound_musd,
-    gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage after it starts
-    (``"marginal"``).
+    gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage starts (``"build"``,
+    ``"solve"``, ``"polish"``, ``"serve_unserved"``, ``"extract"``, ``"marginal"``).
 
     A plan found before the time limit is returned with ``summary()["status"] ==
     "time_limit"`` and its gap in ``summary()["mip_gap"]``: check them before acting on it.
@@ -242,9 +286,21 @@ def solve(
     (infeasible, or no plan within the time limit); KeyboardInterrupt when interrupted."""
     _check_settings(time_limit, mip_gap, threads, seed)
     # a Scenario may have been edited in memory since it was loaded: check it again
-    scn = recheck(scenario) if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
-    p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
+    if isinstance(scenario, Scenario):
+        from .io.revalidate import revalidate
+
+        scn = recheck(scenario)  # settings, unknown columns, the horizon
+        revalidate(scn)  # every cell parsed again as a file's would be
+    else:
+        scn = load_scenario(scenario, demand)
+    p = plan(
+        scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress, on_stage=on_stage
+    )
     p.timings["load"] = scn.load_seconds
+    from .io.provenance import provenance  # issue 12, item 3: where the plan came from
+
+    given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
+    p.extra["provenance"] = provenance(scn, solver_settings(scn, time_limit, mip_gap, threads, seed), given)
     if marginals and on_stage is not None:
         on_stage("marginal")
     extras = extra_tables(p)

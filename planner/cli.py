@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .io.errors import InputError, PlannerError, UsageError, group_sentences
+from .reporting.fmt import _pct
 
 out = Console(highlight=False, soft_wrap=True)  # long paths and headlines stay on one line
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -186,23 +187,16 @@ def _solve(
         if w is not None and all(p.sentence() != w.sentence() for p in scn.warnings):
             scn.warnings.append(w)
     _print_warnings(scn.warnings)
-    target = Path(out_dir) if out_dir else Path("results") / scn.config.name
+    from .io.provenance import default_folder
+
+    target = Path(out_dir) if out_dir else default_folder(scn.config.name, demand)  # results/world-high
     target = prepare_output(target, overwrite, protect=[path])
-    progress = on_stage = None
-    status = None
-    if not quiet:
-        line = _StatusLine()
-        status = err.status(line)
-        status.start()
+    from .progress_display import Progress  # issue 12, item 5
 
-        def progress(elapsed, inc, bound, gap):
-            line.stage = "Solving"
-            line.inc, line.bound, line.gap = inc, bound, gap
-
-        def on_stage(stage):
-            line.stage = "Pricing tokens and limits (LP re-solves)"
-
+    shown = Progress(err, api.solver_settings(scn, time_limit)["time_limit_s"]) if not quiet else None
     try:
+        if shown is not None:
+            shown.__enter__()
         p = api.solve(
             scn,
             time_limit=time_limit,
@@ -210,12 +204,14 @@ def _solve(
             threads=threads,
             seed=seed,
             marginals=marginals,
-            progress=progress,
-            on_stage=on_stage,
+            progress=shown.progress if shown else None,
+            on_stage=shown.on_stage if shown else None,
         )
+        if shown is not None:
+            shown.on_stage("write")
     finally:
-        if status is not None:
-            status.stop()
+        if shown is not None:
+            shown.__exit__(None, None, None)
     for note in p.notes:
         err.print(f"warning: {note}", markup=False)
     folder = p._write_prepared(target, overwrite)
@@ -250,7 +246,7 @@ def _solve(
         err.print(
             "warning: the time limit was reached before the gap tolerance; "
             + (
-                f"this plan is within {gap:.2%} of optimal, not {summary['mip_rel_gap_requested']:.2%}"
+                f"this plan is within {_pct(gap)} of optimal, not {summary['mip_rel_gap_requested']:.2%}"
                 if gap is not None
                 else "how far this plan is from optimal is unknown (no bound)"
             )
@@ -309,20 +305,21 @@ def progress_text(elapsed: float, inc: float | None, bound: float | None, gap: f
     def bn(x):
         return "–" if x is None else f"${x / 1e3:,.3f} bn"
 
-    gap_txt = "–" if gap is None or inc is None else f"{gap:.2%}"
+    gap_txt = "–" if gap is None or inc is None else f"{_pct(gap)}"
     return f"Solving: {elapsed:6.1f} s  incumbent {bn(inc)}  bound {bn(bound)}  gap {gap_txt}"
 
 
 def print_summary(tables, summary) -> None:
     """The short human summary printed after a solve."""
+    import pandas as pd
+
     from .reporting.fmt import _tok, _usd
     from .reporting.objective import npc_shown
     from .reporting.report import chips_by_year, energy_mix, sites_opened
-    from .reporting.stack import cost_per_mtok_by_layer
 
     years = list(range(summary["start_year"], summary["end_year"] + 1))
     gap = summary.get("mip_gap")
-    gap_txt = f", gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
+    gap_txt = f", gap {_pct(gap)} (asked {summary['mip_rel_gap_requested']:.2%})" if gap is not None else ""
     out.print(
         f"[bold]{escape(str(summary['scenario']))}[/bold] {years[0]}–{years[-1]}: {summary['status']}, "
         f"net present cost [bold]{_usd(npc_shown(summary))}[/bold] (real {summary['currency_year']} USD){gap_txt}"
@@ -336,6 +333,7 @@ def print_summary(tables, summary) -> None:
         markup=False,
     )
     print_objective(tables, summary, years)  # DESIGN.md §7.6
+    _print_loud_warnings(summary)
     so = sites_opened(tables)
     out.print(
         "Sites opened: " + (", ".join(f"{r.site} ({r.year})" for r in so.itertuples()) or "none"),
@@ -359,13 +357,15 @@ def print_summary(tables, summary) -> None:
             )
         out.print(t)
     em = energy_mix(tables)
-    cpm = cost_per_mtok_by_layer(tables, years)
-    t = Table(title="Energy mix (share of MWh) and cost per million tokens", title_justify="left")
+    from .reporting.served import cost_per_mtok_served
+
+    cpm = pd.DataFrame({"total": cost_per_mtok_served(tables, years)})  # without the unserved penalty
+    t = Table(title="Energy mix (share of MWh) and cost per million tokens served", title_justify="left")
     t.add_column("year")
     techs = list(em.columns) if len(em) else []
     for k in techs:
         t.add_column(k, justify="right")
-    t.add_column("USD/Mtok", justify="right")
+    t.add_column("USD/Mtok", justify="right")  # served, without the unserved penalty
     for y in years:
         row = [str(y)]
         tot = em.loc[y].sum() if len(em) and y in em.index else 0.0
@@ -381,8 +381,22 @@ def print_summary(tables, summary) -> None:
         out.print(
             "Unserved tokens: " + ", ".join(f"{y} {_tok(v)}" for y, v in by.items()), markup=False, soft_wrap=True
         )
+        from .reporting.served import headline
+
+        for line in headline(tables, years)[1:]:
+            out.print(line, markup=False, soft_wrap=True)
     else:
         out.print("All demand is served.", markup=False)
+
+
+def _print_loud_warnings(summary) -> None:
+    """Repeat under the plan's headline the warnings of values far outside the bundled
+    catalog's range (a likely unit slip, :mod:`planner.io.plausible`): the plan was made on them."""
+    from .io.plausible import MAGNITUDE_MARK
+
+    loud = [w for w in summary.get("warnings", []) if MAGNITUDE_MARK in w]
+    for w in loud:
+        out.print(Text.assemble(("CHECK THIS INPUT: ", "bold yellow"), w))
 
 
 def _read_folder(folder: Path):
@@ -462,16 +476,19 @@ def _export(results_dir, fmt, out_path, overwrite=False):
 @main.command()
 @click.argument("dir_a", type=click.Path(file_okay=False))
 @click.argument("dir_b", type=click.Path(file_okay=False))
+@click.argument("more", nargs=-1, type=click.Path(file_okay=False))
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the comparison as CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace the --csv file if it exists.")
-def compare(dir_a: str, dir_b: str, csv_path: str | None, overwrite: bool) -> None:
+def compare(dir_a: str, dir_b: str, more: tuple[str, ...], csv_path: str | None, overwrite: bool) -> None:
     """Show what changed from plan DIR_A to plan DIR_B: net present cost, sites, MW IT by chip
-    generation and energy by source, per year."""
-    _compare(dir_a, dir_b, csv_path, overwrite)
+    generation and energy by source, per year. With more plans (DIR_A DIR_B DIR_C ...), one
+    row per plan against DIR_A. A change in net present cost smaller than the plans'
+    optimality gaps is said to be so."""
+    _compare(dir_a, dir_b, csv_path, overwrite, more)
 
 
 @friendly
-def _compare(dir_a, dir_b, csv_path, overwrite=False):
+def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
     if csv_path is not None:
         from .io.results import protected_reason
 
@@ -489,12 +506,19 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))
+    if more:  # issue 12, 2e: more than two plans, one row each against the first
+        _compare_many([dir_a, dir_b, *more], csv_path)
+        return
     t, sa, sb = do_compare(dir_a, dir_b)
     out.print(
         f"A = {dir_a} ({sa['scenario']}, {sa['status']})   B = {dir_b} ({sb['scenario']}, {sb['status']})",
         markup=False,
         soft_wrap=True,
     )
+    from .io.provenance import differences  # issue 12, item 3
+
+    for line in differences(sa, sb):
+        out.print(f"Provenance: {line}", markup=False, soft_wrap=True)
 
     def signed(v, unit):
         if v != v:
@@ -523,6 +547,11 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
             continue
         tb.add_row(*_plain(r.item, fmt(r.a, r.unit), fmt(r.b, r.unit), signed(r.change, r.unit)))
     out.print(tb)
+    from .reporting.compare_many import gap_sentence
+
+    within = gap_sentence(sa, sb)
+    if within:
+        out.print(within, markup=False, soft_wrap=True)
     sites = t[t["section"] == "sites"]
     if len(sites):
         tb = Table(title="Sites (year opened)", title_justify="left")
@@ -575,6 +604,53 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
     un = t[t["section"] == "unserved"]
     if len(un):
         out.print(f"Unserved tokens: A {un['a'].sum():,.3g}, B {un['b'].sum():,.3g}.", markup=False)
+    if csv_path:
+        tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp")
+        t.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+        os.replace(tmp, csv_path)
+        out.print(f"Comparison written to {csv_path}", markup=False)
+
+
+def _compare_many(folders: list[str], csv_path: str | None) -> None:
+    """`compare` of three or more plans: one row per plan (:func:`planner.reporting.compare_many.overview`)."""
+    from .reporting.compare_many import overview
+    from .reporting.fmt import _t, _tok, _usd
+
+    for f in folders[2:]:
+        _read_folder(Path(f))
+    t = overview(folders)
+    letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(t))]
+    for k, r in zip(letters, t.itertuples(), strict=True):
+        out.print(f"{k} = {r.plan} ({r.scenario}, {r.status})", markup=False, soft_wrap=True)
+    tb = Table(title="Plans against the first (A)", title_justify="left")
+    for c in ("plan", "NPC", "gap", "NPC − A", "sites", "MW IT last year", "GWh", "CO2", "unserved"):
+        tb.add_column(c, justify="left" if c == "plan" else "right")
+    for i, r in enumerate(t.itertuples()):
+        ch = "" if i == 0 else ("+" if r.change_usd >= 0 else "−") + _usd(abs(r.change_usd))
+        if i and r.within_gaps:
+            ch += " (within gaps)"
+        gap = "" if r.mip_gap is None or r.mip_gap != r.mip_gap else _pct(r.mip_gap)
+        tb.add_row(
+            *_plain(
+                letters[i],
+                _usd(r.objective_usd),
+                gap,
+                ch,
+                str(r.sites_opened),
+                f"{r.it_mw_last_year:,.0f}",
+                f"{r.energy_mwh / 1e3:,.0f}",
+                _t(r.co2_t),
+                _tok(r.unserved_tokens) if r.unserved_tokens else "0",
+            )
+        )
+    out.print(tb)
+    if t["within_gaps"].iloc[1:].any():
+        out.print(
+            "(within gaps): the change from A is smaller than the two plans' optimality gaps together; "
+            "it may come from the solver's tolerance, not from the scenarios.",
+            markup=False,
+            soft_wrap=True,
+        )
     if csv_path:
         tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp")
         t.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")

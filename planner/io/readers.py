@@ -123,10 +123,26 @@ def read_table(
             errors.append(Problem(fname, 1, h, "appears twice in the header"))
         seen.add(h)
     known = set(spec.column_names)
+    by_name = {c.name: c for c in spec.columns}
     for h in header:
         if h and h not in known:
             near = difflib.get_close_matches(h.lower(), [k for k in spec.column_names if k not in header], n=1)
-            hint = f" (did you mean {near[0]}?)" if near else f" (known columns: {', '.join(spec.column_names)})"
+            if near and (by_name[near[0]].blank != REQUIRED or by_name[near[0]].type == "text"):
+                # a near-miss of an optional column: read as blank, it would plan silently on the
+                # column's default (a typo in grid_co2_kg_per_mwh planned with zero CO2)
+                errors.append(
+                    Problem(
+                        fname,
+                        1,
+                        h,
+                        f"is not a known column of this file; did you mean {near[0]}? Without it every row "
+                        f"reads {near[0]} as blank ({_blank_meaning(by_name[near[0]])}); rename the column",
+                    )
+                )
+                continue
+            if near:
+                continue  # the required column it misspells is reported missing, with this hint
+            hint = f" (known columns: {', '.join(spec.column_names)})"
             warnings.append(Problem(fname, 1, h, f"is not a known column of this file and is ignored{hint}"))
     missing = [c for c in spec.columns if c.name not in header and not (c.blank != REQUIRED or c.type == "text")]
     unknown = [h for h in header if h and h not in known]
@@ -179,6 +195,17 @@ def read_table(
                     Problem(fname, int(r["_row"]), keycols[-1], f"duplicates the key ({keytxt}) of row {first_row[k]}")
                 )
     return out, errors, warnings
+
+
+def _blank_meaning(col: Column) -> str:
+    """What a blank cell of ``col`` is read as, in words."""
+    if col.blank == NO_LIMIT:
+        return "no limit"
+    if col.blank == START_YEAR:
+        return "the start year"
+    if col.blank in (NONE, TEXT):
+        return "none"
+    return f"{_fmt(float(col.blank))} {col.unit}".rstrip(" -")
 
 
 def _keyfmt(v) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import swap_in
 from .schema import SCENARIO_KEYS
 
 FLOAT_FORMAT = "%.12g"
@@ -144,14 +145,18 @@ def write_results(
     summary: dict,
     extra_files: dict[str, str | bytes],
     kept: list[str] | None = None,
+    started: float | None = None,
 ) -> Path:
     """Write ``tables`` (name -> DataFrame, as CSV), ``summary`` (summary.json) and
     ``extra_files`` (file name -> text or bytes) into ``out`` atomically. Returns ``out``.
     Replaces the plan in ``out`` if it is a results folder (call :func:`choose_folder` first
     to avoid that). Files and folders of the old ``out`` that the new plan does not write
     (notes, exports, a demand file the user keeps there) are moved into the new folder, not
-    deleted; their names are appended to ``kept``. If one cannot be moved, the old folder is
-    left beside the new one as ``.<name>.old-<pid>`` and OSError names it."""
+    deleted; their names are appended to ``kept``. If one cannot be moved, or anything stops
+    the write (Ctrl-C), the old folder is put back as it was (:func:`planner.io.atomic.swap_in`)
+    and the exception propagates. ``started`` (a ``time.perf_counter()`` reading): the write
+    stage's seconds from then until summary.json, the last file, is written are recorded in
+    it as ``timings_s.write``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
@@ -161,7 +166,6 @@ def write_results(
     try:
         for name, t in tables.items():
             t.to_csv(tmp / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for name, content in extra_files.items():
             p = tmp / name
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -169,30 +173,21 @@ def write_results(
                 p.write_bytes(content)
             else:
                 p.write_text(content, encoding="utf-8")
-        old = None
-        if out.exists():
-            if any(out.iterdir()) and not is_results_folder(out):
-                raise FileExistsError(f"{out} exists and is not a results folder")
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
+        if started is not None:
+            summary = {**summary, "timings_s": {**summary.get("timings_s", {})}}
+            summary["timings_s"]["write"] = round(time.perf_counter() - started, 3)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if out.exists() and any(out.iterdir()) and not is_results_folder(out):
+            raise FileExistsError(f"{out} exists and is not a results folder")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if old is not None:
-        for entry in sorted(old.iterdir()):
-            if entry.name in PLAN_FILES or (out / entry.name).exists():
-                continue  # a file of the old plan: replaced by the new one, or not part of it
-            try:
-                os.replace(entry, out / entry.name)
-            except OSError as e:
-                raise OSError(
-                    f"the new plan is in {out}, but {entry.name} of the old folder could not be moved "
-                    f"there ({e.strerror}); the old folder is kept as {old}"
-                ) from None
-            if kept is not None:
-                kept.append(entry.name)
-        shutil.rmtree(old, ignore_errors=True)
+
+    def carry(old: Path) -> list[str]:
+        # the user's files of the old folder: not a file of a plan, not written by the new one
+        return [e.name for e in sorted(old.iterdir()) if e.name not in PLAN_FILES and not (out / e.name).exists()]
+
+    swap_in(tmp, out, carry=carry, kept=kept)
     return out
 
 

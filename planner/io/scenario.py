@@ -392,11 +392,18 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
             tables[fname] = table
     if config is not None and all(f in tables for f in LOAD_ORDER):
         errs, warns = cross_checks(config, tables, {f: _label(f, p) for f, p in paths.items()})
+        # one problem, one message: a cell the reader rejected is not reported again by a
+        # cross-file check that sees it blank (storage_hours 0 is not also "is blank")
+        seen = {(e.file, e.row, e.column) for e in errors}
+        errs = [e for e in errs if (e.file, e.row, e.column) not in seen]
         errors += errs
         warnings += warns
     load_fleet(folder, config, tables, paths, errors, warnings)  # DESIGN.md §7.7 (planner.io.fleet)
     if errors:
         raise InputError(errors)
+    from .hostable import leave_out  # issue 12, 7a: a site that can never host a hall
+
+    warnings += leave_out(config, tables, {f: _label(f, p) for f, p in paths.items()})
     d = tables["demand.csv"]
     tables["demand.csv"] = d[(d["year"] >= config.start_year) & (d["year"] <= config.end_year)].reset_index(drop=True)
     return Scenario(folder=folder, config=config, tables=tables, paths=paths, warnings=warnings)

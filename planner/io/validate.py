@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import Problem
 from .limits import check_objective
+from .plausible import check_magnitudes, check_unit_fits_rack
 from .schema import FILES
 from .validate_resources import check_labour
 from .validate_sovereignty import check_countries, check_sovereign_shares
@@ -49,6 +50,9 @@ def cross_checks(
         check_sovereign_shares,
         check_objective,  # DESIGN.md §7.6 (planner.io.limits)
         check_labour,  # DESIGN.md §7.1 (planner.io.validate_resources)
+        # issue 12, item 6: inputs that cannot be right
+        check_unit_fits_rack,
+        check_magnitudes,
     ):
         try:
             e, w = check(config, tables, labels)
@@ -177,6 +181,8 @@ def check_slices(config, tables, labels):
     if len(sl) == 0:
         return [Problem(labels["slices.csv"], None, None, "has no slices; at least one is required")], []
     w = (sl["duration_h"] * sl["days_per_year"]).sum()
+    if sl[["duration_h", "days_per_year"]].isna().any().any():
+        w = math.nan  # a rejected cell is its own error; the sum of the others says nothing
     if not math.isnan(w) and abs(w - HOURS_PER_YEAR) > 0.01 * HOURS_PER_YEAR:
         errors.append(
             Problem(

@@ -151,14 +151,45 @@ def _ordered(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def to_csv(tables, out: Path) -> Path:
+    """Write each table as ``out/<name>.csv`` (units in the headers). The tables are written
+    into a hidden temporary folder beside ``out`` and renamed into place, so Ctrl-C leaves
+    ``out`` as it was (:func:`planner.io.atomic.swap_in`); when ``out`` exists its other files
+    are kept (linked into the new folder before the swap)."""
+    import shutil
+
+    from ..io.atomic import swap_in
+
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name in _ordered(tables):
-        t = tables[name].rename(columns=header)
-        tmp = out / f".{name}.csv.tmp"
-        t.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        os.replace(tmp, out / f"{name}.csv")
-    return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        names = {f"{name}.csv" for name in _ordered(tables)}
+        if out.is_dir():
+            for entry in out.iterdir():  # the folder's other files stay (hard links: no copy)
+                if entry.name in names:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.copytree(entry, tmp / entry.name, symlinks=True, copy_function=_link_or_copy)
+                else:
+                    _link_or_copy(entry, tmp / entry.name)
+        for name in _ordered(tables):
+            t = tables[name].rename(columns=header)
+            t.to_csv(tmp / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return swap_in(tmp, out)
+
+
+def _link_or_copy(src, dst) -> None:
+    import shutil
+
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -178,6 +209,16 @@ def to_xlsx(tables, summary, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        _write_xlsx(tables, summary, tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _write_xlsx(tables, summary, tmp: Path) -> None:
     with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
         wb = xw.book
         bold = wb.add_format({"bold": True, "bg_color": "#F3F5F9", "bottom": 1})
@@ -204,8 +245,6 @@ def to_xlsx(tables, summary, out: Path) -> Path:
                 ws.set_column(j, j, width, fmts.get(UNITS.get(c)))
             if len(t):
                 ws.autofilter(0, 0, len(t), len(t.columns) - 1)
-    os.replace(tmp, out)
-    return out
 
 
 def _clean(v):
@@ -248,6 +287,10 @@ def to_json(tables, summary, out: Path) -> Path:
     doc = document(tables, summary)
     validate_document(doc)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
+    try:
+        tmp.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out

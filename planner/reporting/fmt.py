@@ -46,3 +46,11 @@ def _span(years: list[int]) -> str:
 
 
 # ---------------------------------------------------------------- document model
+
+
+def _pct(x: float, digits: int = 2) -> str:
+    """A share as a percentage, ``digits`` decimals; a value that rounds to zero prints as
+    "0.00%", never "-0.00%" (a MIP gap of -1e-15 is a gap of zero within HiGHS's tolerances)."""
+    if round(x * 100, digits) == 0:
+        x = 0.0
+    return f"{x:.{digits}%}"

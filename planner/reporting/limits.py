@@ -27,6 +27,10 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
         lo, hi = float(g["shadow_price"].min()), float(g["shadow_price"].max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
         where = names.get(item, item)
+        exact = exactly(limit, where, g, span)
+        if exact is not None:
+            out.append(exact)
+            continue
         if limit == "grid_interconnect":
             out.append(f"The grid interconnect at {where} binds in {span}: each extra MW would save {val} a year.")
         elif limit == "site_it_capacity":
@@ -79,4 +83,53 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             )
         elif limit == "water_cap":  # DESIGN.md §7.2
             out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
+        if "holds_for" in g.columns and g["holds_for"].notna().all() and out:
+            # issue 12, 2c: the range the price holds for (HiGHS ranging)
+            held = float(g["holds_for"].min())
+            if held != float("inf"):
+                unit = "t" if limit == "carbon_cap" else ("units" if limit == "chip_supply" else "MW")
+                out[-1] = out[-1][:-1] + f" (for the next {held:,.3g} {unit} only)."
     return out
+
+
+# what one unit of each limit is, for the sentences of a limit that binds exactly
+_ONE = {
+    "grid_interconnect": ("MW of grid interconnect", "a year"),
+    "site_it_capacity": ("MW IT", "a year"),
+    "chip_supply": ("unit of chip supply", ""),
+    "carbon_cap": ("tonne of CO2 allowed", ""),
+    "power_max_mw": ("MW of onsite power allowed", "a year"),
+}
+_NAME = {
+    "grid_interconnect": "The grid interconnect at {w}",
+    "site_it_capacity": "The IT capacity of {w}",
+    "chip_supply": "The supply of {w}",
+    "carbon_cap": "The carbon cap",
+    "power_max_mw": "The onsite power limit {w}",
+}
+
+
+def exactly(limit: str, where: str, g: pd.DataFrame, span: str) -> str | None:
+    """The sentence of a limit whose one MORE unit saves nothing in any of its years
+    (``shadow_price`` 0; issue 12, 2c) although one unit less costs money
+    (``cost_one_less``): the plan fits the limit exactly. None otherwise."""
+    if "cost_one_less" not in g.columns or (g["shadow_price"].abs() > 0).any():
+        return None
+    cost = g["cost_one_less"].dropna()
+    unit, per = _ONE.get(limit, ("unit", ""))
+    lead = _NAME.get(limit, "{w}").format(w=where)
+    tail = ""
+    if len(cost) and cost.max() > 0:
+        lo, hi = float(cost.min()), float(cost.max())
+        val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
+        tail = f"; one {unit} less would cost {val}{' ' + per if per else ''}"
+    return f"{lead} is met exactly in {span}: one {unit} more would save nothing{tail}."
+
+
+def holds_text(x: float, unit: str) -> str:
+    """How far a shadow price holds, for the binding-limits table ("" when unknown)."""
+    if x != x:
+        return ""
+    if x == float("inf"):
+        return "any amount"
+    return f"{x:,.3g} {unit}"

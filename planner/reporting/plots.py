@@ -140,6 +140,9 @@ def sites_map(tables) -> bytes:
     opened = stack.sites_opened(tables)
     first = dict(zip(opened["site"], opened["year"]))
     s["mw"] = s["site"].map(mw).fillna(0.0)
+    from .basemap import draw as draw_basemap  # issue 12, 4: coastlines and borders, offline
+
+    draw_basemap(ax)
     idle = s[~s["site"].isin(first)]
     used = s[s["site"].isin(first)]
     ax.scatter(idle["lon"], idle["lat"], s=18, marker="x", color="#999", label="candidate, not opened")
@@ -148,20 +151,26 @@ def sites_map(tables) -> bytes:
         regions = sorted(s["region"].astype(str).unique())
         colors = [PALETTE[regions.index(str(r)) % len(PALETTE)] for r in used["region"]]
         ax.scatter(used["lon"], used["lat"], s=size, c=colors, alpha=0.55, edgecolors="k", linewidths=0.6)
-        for r in used.itertuples():
-            ax.annotate(
-                f"{r.site}\n{r.mw:,.0f} MW, {first[r.site]}",
-                (r.lon, r.lat),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=7,
-            )
+        labels = [
+            ax.text(r.lon, r.lat, f"{r.site}\n{r.mw:,.0f} MW, {first[r.site]}", fontsize=7) for r in used.itertuples()
+        ]
         for reg in sorted(used["region"].astype(str).unique()):
             ax.scatter([], [], s=60, color=PALETTE[regions.index(reg) % len(PALETTE)], alpha=0.55, label=reg)
     pad_x = max(2.0, 0.08 * (s["lon"].max() - s["lon"].min()))
     pad_y = max(2.0, 0.08 * (s["lat"].max() - s["lat"].min()))
     ax.set_xlim(s["lon"].min() - pad_x, s["lon"].max() + 3 * pad_x)
     ax.set_ylim(s["lat"].min() - pad_y, s["lat"].max() + 2 * pad_y)
+    if len(used):
+        from adjustText import adjust_text  # labels moved apart so that none overlaps another
+
+        adjust_text(
+            labels,
+            x=list(used["lon"]),
+            y=list(used["lat"]),
+            ax=ax,
+            arrowprops={"arrowstyle": "-", "color": "#666", "lw": 0.5},
+            ensure_inside_axes=True,
+        )
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
     ax.set_title("Sites: size = peak MW of halls (label: MW, year opened)")

@@ -18,11 +18,11 @@ import re
 
 import pandas as pd
 
-from . import resources, stack
+from . import provenance, resources, scope, stack
 from .cfe import plots as cfe_plots
 from .cfe import sections as cfe_sections
 from .fleet import fleet_sentences
-from .fmt import _mw, _span, _t, _tok, _usd
+from .fmt import _mw, _pct, _span, _t, _tok, _usd
 from .limits import sentences
 from .objective import npc_shown, objective_sentences
 from .plots import PLOTS, all_plots
@@ -38,7 +38,9 @@ def stage_order(timings: dict) -> list[str]:
     """The stages of ``timings`` in pipeline order (summary.json stores them alphabetically);
     unknown names last, alphabetically."""
     rank = {k: i for i, k in enumerate(STAGES)}
-    return sorted(timings, key=lambda k: (rank.get(k, len(STAGES)), k))
+    # the write stage is timed while the report is written: summary.json has it, the report not
+    # (so a report re-rendered from the folder is the one written with the plan)
+    return sorted((k for k in timings if k != "write"), key=lambda k: (rank.get(k, len(STAGES)), k))
 
 
 def sites_opened(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def summary_lines(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
     lines.append(
         f"Scenario {summary['scenario']} {years[0]}-{years[-1]}: status {summary['status']}, "
         f"net present cost {_usd(summary['objective_usd'])} (real {summary['currency_year']} USD), "
-        f"MIP gap {gap:.2%} (asked {summary['mip_rel_gap_requested']:.2%})"
+        f"MIP gap {_pct(gap)} (asked {summary['mip_rel_gap_requested']:.2%})"
         if gap is not None
         else "MIP gap n/a"
     )
@@ -206,19 +208,26 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     """The report as a :class:`Doc` (see the module docstring for its sections)."""
     years = stack.years_of(summary)
     doc = Doc()
-    doc.h(f"Buildout plan — {summary['scenario']} ({years[0]}–{years[-1]})", 1)
-    _executive_summary(doc, tables, summary, years)
-    _layers(doc, tables, summary, years)
-    _investments(doc, tables, years)
-    _marginals(doc, tables, summary, years)
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    doc.h(f"Buildout plan — {summary['scenario']} ({span})", 1)
+    provenance.section(doc, summary)  # where it came from
+    scope.section(doc, tables, summary)  # what the plan covers
+    _executive_summary(doc, tables, summary, years)  # the answer: headline numbers
+    _plots(doc)
+    _layers(doc, tables, summary, years)  # the tables
     cfe_sections(doc, tables, summary, years)  # §7.3 24/7 CFE, §7.5 sovereign AI
     resources.section(doc, tables, summary, years)  # DESIGN.md §7.1, §7.2, §7.4
-    doc.h("Plots")
-
-    for name, (title, _fn) in PLOTS.items():
-        doc.img(name, title)
+    doc.h("Appendix")
+    _investments(doc, tables, years)
+    _marginals(doc, tables, summary, years)
     _notes(doc, summary)
     return doc
+
+
+def _plots(doc: Doc) -> None:
+    doc.h("Plots")
+    for name, (title, _fn) in PLOTS.items():
+        doc.img(name, title)
 
 
 FAR_FROM_OPTIMAL = 0.5  # a gap from which the report warns not to act on the plan
@@ -230,7 +239,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     items = []
     status = f"Status **{summary['status']}**"
     if gap is not None:
-        status += f"; the plan is within {gap:.2%} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
+        status += f"; the plan is within {_pct(gap)} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
     items += objective_sentences(summary)  # DESIGN.md §7.6
     items += fleet_sentences(tables, summary)  # DESIGN.md §7.7
@@ -285,9 +294,17 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
                 return "none"
             return ", ".join(f"{k} {v / tot:.0%}" for k, v in em.loc[y].sort_values(ascending=False).items() if v > 0)
 
-        items.append(f"Energy mix: {years[0]} {mix(years[0])}; {last} {mix(last)}.")
+        one = len(years) == 1  # a one-year horizon says each fact once
+        items.append(
+            f"Energy mix: {last} {mix(last)}."
+            if one
+            else f"Energy mix: {years[0]} {mix(years[0])}; {last} {mix(last)}."
+        )
     co2 = stack.co2_by_year(tables, years)
-    items.append(f"CO2: {_t(float(co2.sum()))} over the horizon, {_t(float(co2.loc[last]))} in {last}.")
+    if len(years) == 1:
+        items.append(f"CO2: {_t(float(co2.loc[last]))} in {last}.")
+    else:
+        items.append(f"CO2: {_t(float(co2.sum()))} over the horizon, {_t(float(co2.loc[last]))} in {last}.")
     un = tables["unserved"]
     tot_un = float(un["tokens"].sum()) if len(un) else 0.0
     if tot_un > 0:
@@ -301,6 +318,9 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
                 else "); demand is a ceiling in this objective, so unserved tokens carry no penalty."  # §7.6
             )
         )
+        from .unserved import unserved_reasons  # issue 12, 2a: why it stays unserved
+
+        items += unserved_reasons(tables, names)[:4]
         gap = summary.get("mip_gap")
         cost = tables["costs"]
         penalty = float(cost.loc[cost["component"] == "unserved_penalty", "usd_discounted"].sum())
@@ -308,7 +328,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             # a plan within x % of the optimum may leave demand unserved that the optimum serves
             items.append(
                 f"Its penalty ({_money(penalty)} discounted) is within the plan's optimality gap "
-                f"({gap:.2%}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
+                f"({_pct(gap)}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
                 "optimum may serve it; "
                 + (
                     "a longer `--time-limit` may find it."
@@ -318,18 +338,16 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             )
     else:
         items.append("Unserved demand: none — all demand is served.")
-    cpm = cost_per_mtok_by_layer(tables, years)["total"].dropna()
-    if len(cpm):
-        items.append(
-            f"Average cost per million tokens served: {_money(cpm.iloc[0])} in {cpm.index[0]}, "
-            f"{_money(cpm.iloc[-1])} in {cpm.index[-1]}."
-        )
+    from .served import headline  # issue 12, 2d: the penalty is not a cost of serving
+
+    items += headline(tables, years)
     mc = tables.get("marginal_costs")
     if mc is not None and len(mc) and mc["usd_per_mtok_long_run"].notna().any():
         lr = mc["usd_per_mtok_long_run"].dropna()
+        same = _money(lr.min()) == _money(lr.max())
         items.append(
-            f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}–{_money(lr.max())} "
-            "depending on region, model and year."
+            f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}"
+            + ("." if same else f"–{_money(lr.max())} depending on region, model and year.")
         )
     bl = tables.get("binding_limits")
     if bl is not None and len(bl):
@@ -413,6 +431,8 @@ def _layers(doc: Doc, tables, summary, years) -> None:
             cols.append(c)
     rows = [[str(y)] + [f"{inf.loc[y, 'sites_open']:,}"] + [_mw(float(inf.loc[y, c])) for c in cols[1:]] for y in years]
     doc.table(header, rows)
+    if "facility_mw" in cols:
+        doc.p(scope.FACILITY_NOTE)
     # 4. energy
     doc.h("Energy: GWh by source and CO2", 3)
     em = stack.energy_by_source(tables, years)
@@ -450,7 +470,7 @@ def _investments(doc: Doc, tables, years) -> None:
         if not len(g):
             continue
         doc.h(f"{y}: {_usd(float(g['capex_usd'].sum()))}", 3)
-        rows = [[r.site, r.layer, r.item, f"{r.quantity:,.0f} {r.unit}", _usd(r.capex_usd)] for r in g.itertuples()]
+        rows = [[r.site, r.layer, r.item, scope.qty(r.quantity, r.unit), _usd(r.capex_usd)] for r in g.itertuples()]
         doc.table(["site", "layer", "item", "quantity", "capex"], rows, "lllrr")
 
 
@@ -484,6 +504,21 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
         [r.limit, str(r.item), str(r.year), _money(r.shadow_price), r.unit, r.basis.replace("_", " ")]
         for r in bl.itertuples()
     ]
+    if "cost_one_less" in bl.columns:  # issue 12, 2c: one more saves / one less costs / holds for
+        from .limits import holds_text
+
+        per = {"carbon_cap": "t"}
+        for row, r in zip(rows, bl.itertuples(), strict=True):
+            row[4:4] = [
+                _money(r.cost_one_less) if r.cost_one_less == r.cost_one_less else "",
+                holds_text(r.holds_for, per.get(r.limit, r.unit.split(" per ")[-1].split("-")[0])),
+            ]
+        doc.table(
+            ["limit", "site / chip", "year", "one more saves", "one less costs", "price holds for", "unit", "basis"],
+            rows,
+            "llrrrrll",
+        )
+        return
     doc.table(["limit", "site / chip", "year", "shadow price", "unit", "basis"], rows, "llrrll")
 
 

@@ -41,11 +41,12 @@ import pandas as pd
 
 from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from ..model.data import MUSD
-from .highs import Handoff, hand_off, resolve
+from .highs import Handoff, hand_off
 from .limit_prices import ROWS as LIMIT_ROWS
 from .limit_prices import limit_prices
 from .marginal_cfe import LIMITS as CFE_LIMITS
 from .marginal_cfe import LONG_RUN_ROWS, SHORT_RUN_ROWS, cfe_limits, sovereignty_limits
+from .perturb import STEP, LPSession
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {
@@ -101,33 +102,33 @@ def analyse(
     token_long: dict = {}
     limits: list[tuple] = []
     # short run: every integer decision fixed at the plan
-    res = resolve(
-        ho, fix=plan, free_rows=free_rows, continuous=True, time_limit=time_limit, threads=threads, options=opt
-    )
+    short = LPSession(ho, fix=plan, free_rows=free_rows, time_limit=time_limit, threads=threads, options=opt)
+    res = short.result
     status["short_run"] = res.status
     if res.ok:
         duals = _duals(ho, row_comp, res.row_dual, {"demand_balance", "carbon_cap", "max_capacity", "water_cap"})
         token_short = _token_duals(m, d, duals)
-        limits += _grid_limits(m, d, ho, res.col_dual)
-        limits += _row_limits(m, d, duals, "carbon_cap", "short_run")
-        limits += _row_limits(m, d, duals, "power_max_mw", "short_run")
-        limits += cfe_limits(m, d, _duals(ho, row_comp, res.row_dual, SHORT_RUN_ROWS))  # §7.3
-        limits += _row_limits(m, d, duals, "water_cap", "short_run")
+        found = _grid_limits(m, d, ho, res.col_dual)
+        found += _row_limits(m, d, duals, "carbon_cap", "short_run")
+        found += _row_limits(m, d, duals, "power_max_mw", "short_run")
+        found += cfe_limits(m, d, _duals(ho, row_comp, res.row_dual, SHORT_RUN_ROWS))  # §7.3
+        found += _row_limits(m, d, duals, "water_cap", "short_run")
+        limits += one_more(m, d, ho, short, found)
     if long_run:
         # long run: only the site openings fixed; the other integer decisions continuous
         # and without their tightening-only upper bounds (site capacity implies them)
         opened = {j: v for j, v in plan.items() if comp[j] == "open"}
         loose = ho.integer & (comp != "open")
-        res = resolve(
+        long = LPSession(
             ho,
             fix=opened,
             unbounded_above=loose,
             free_rows=free_rows,
-            continuous=True,
             time_limit=time_limit,
             threads=threads,
             options=opt,
         )
+        res = long.result
         status["long_run"] = res.status
         if res.ok:
             duals = _duals(
@@ -136,12 +137,13 @@ def analyse(
                 res.row_dual,
                 {"demand_balance", "site_capacity", "chip_supply", "labour_limit", *LIMIT_ROWS},
             )
-            token_long = _token_duals(m, d, duals)
-            limits += _row_limits(m, d, duals, "site_it_capacity", "long_run")
-            limits += _row_limits(m, d, duals, "chip_supply", "long_run")
-            limits += _row_limits(m, d, duals, "labour", "long_run")
-            limits += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
-            limits += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
+            found = _row_limits(m, d, duals, "site_it_capacity", "long_run")
+            found += _row_limits(m, d, duals, "chip_supply", "long_run")
+            found += _row_limits(m, d, duals, "labour", "long_run")
+            found += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
+            found += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
+            token_long = tokens_one_more(m, d, ho, long, duals, budget=max(30.0, 0.5 * time_limit))
+            limits += one_more(m, d, ho, long, found)
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))
@@ -149,7 +151,7 @@ def analyse(
     mc = pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
     if not token_short and not token_long:
         mc = pd.DataFrame(columns=MARGINAL_COLUMNS)
-    bl = pd.DataFrame(limits, columns=LIMIT_COLUMNS)
+    bl = pd.DataFrame(limits, columns=[*LIMIT_COLUMNS, *ONE_MORE_COLUMNS])
     if len(bl):
         bl = bl.sort_values(["limit", "item", "year"], kind="stable").reset_index(drop=True)
     return Marginals(mc, bl, status, time.perf_counter() - t0)
@@ -230,6 +232,84 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
             continue  # a site the plan does not open is limited by its open cost, not its capacity
         item = "all sites" if limit == "carbon_cap" else "/".join(str(k) for k in key[:-1])
         out.append((limit, item, y, val / d.df[y] * conv, LIMITS[limit][0], basis))
+    return out
+
+
+# ---------------------------------------------------------------- one MORE unit (issue 12, 2b/2c)
+
+# columns binding_limits gains: the saving of one unit less (a degenerate dual's other side)
+# and how far above the limit the shadow price holds (ranging), in the limit's own unit
+ONE_MORE_COLUMNS = ["cost_one_less", "holds_for"]
+_DELTA = {"carbon_cap": 1.0}  # kt (the price is per t, averaged over one more kt); others: 1 unit
+
+
+def _limit_bounds(m, ho: Handoff, limit: str, item: str, y: int) -> tuple[list[int], list[int]]:
+    """HiGHS columns and rows whose bounds make the limit ``limit`` of ``item`` in ``y``."""
+    if limit == "grid_interconnect":
+        col = ho.column_index()
+        cols = [col[id(v)] for (s, yy, _h), v in m.grid.items() if s == item and yy == y and id(v) in col]
+        return [j for j in cols if np.isfinite(ho.upper[j])], []
+    comp = {
+        "carbon_cap": "carbon_cap",
+        "power_max_mw": "max_capacity",
+        "site_it_capacity": "site_capacity",
+        "chip_supply": "chip_supply",
+    }.get(limit)
+    if comp is None:  # a §7 limit: its dual price stands, without a re-solve or a range
+        return [], []
+    c = getattr(m, comp)
+    key = y if limit == "carbon_cap" else (*str(item).split("/"), y)
+    if key not in c:
+        return [], []
+    con = c[key]
+    return [], [i for i, r in enumerate(ho.rows) if r is con]
+
+
+def one_more(m, d, ho: Handoff, sess: LPSession, found: list[tuple]) -> list[tuple]:
+    """The rows of ``found`` (binding limits by their duals) with ``shadow_price`` replaced by
+    the saving of one MORE unit of the limit (a re-solve), and the cost of one unit less and
+    the range the price holds for (HiGHS ranging) appended (:mod:`planner.solver.perturb`).
+    A limit whose one more unit saves nothing stays, with shadow price 0: it binds exactly."""
+    out = []
+    noise = 1e-9 * max(1.0, abs(sess.base or 0.0))  # MUSD: re-solve differences below this are zero
+    for limit, item, y, dual_price, unit, basis in found:
+        cols, rows = _limit_bounds(m, ho, limit, item, y)
+        if not cols and not rows:
+            out.append((limit, item, y, dual_price, unit, basis, float("nan"), float("nan")))
+            continue
+        delta = _DELTA.get(limit, 1.0)
+        saving, cost, holds = sess.limit_prices(cols, rows, delta)
+        # MUSD (discounted) per model unit -> USD of year y per report unit (t for carbon: kt / 1e3)
+        scale = (MUSD / 1e3 if limit == "carbon_cap" else MUSD) / d.df[y]
+        tiny = noise / (STEP * delta)  # a re-solve difference below the noise, per unit
+        if holds == holds:  # the dual holds for an increase of ``holds``: it is the price both ways
+            price, cost = dual_price, dual_price
+        else:
+            price = (0.0 if saving <= tiny else saving * scale) if saving == saving else dual_price
+            cost = (0.0 if abs(cost) <= tiny else cost * scale) if cost == cost else float("nan")
+        holds = holds * (1e3 if limit == "carbon_cap" else 1.0)
+        out.append((limit, item, y, price, unit, basis, cost, holds))
+    return out
+
+
+def tokens_one_more(m, d, ho: Handoff, sess: LPSession, duals: dict, budget: float = 60.0) -> dict:
+    """(r, m, y) -> USD per million tokens of year y: the cost of one MORE token (the dual
+    where ranging shows it holds for more demand, else a re-solve; :meth:`LPSession.token_cost_up`).
+    Re-solves stop after ``budget`` seconds; the demand rows left keep their dual."""
+    rows_of: dict = {}
+    for i, r in enumerate(ho.rows):
+        rows_of.setdefault(id(r), i)
+    out = {}
+    stop = time.perf_counter() + budget
+    for key in m.demand_balance:
+        c = m.demand_balance[key]
+        if c not in duals or id(c) not in rows_of:
+            continue
+        r, mm, y = key
+        if time.perf_counter() > stop:  # out of time for re-solves: the dual, as before
+            out[key] = _clean(duals[c] / d.df[y])
+            continue
+        out[key] = _clean(sess.token_cost_up(rows_of[id(c)], duals[c]) / d.df[y])
     return out
 
 
