@@ -224,7 +224,10 @@ def plots(tables, summary) -> dict[str, bytes]:
         fig = _fig()
         ax = fig.add_subplot(111)
         piv = w.pivot_table(index="year", columns="site", values="total_ml", aggfunc="sum").reindex(years).fillna(0.0)
-        top = list(piv.max().sort_values(ascending=False).index[:8])
+        capped = sorted(set(w.loc[w["cap_ml"].notna(), "site"]))  # capped sites first, then the largest users
+        top = (capped + [x for x in piv.max().sort_values(ascending=False).index if x not in capped])[
+            : max(8, len(capped))
+        ]
         for i, s in enumerate(top):
             ax.plot([str(y) for y in years], piv[s], color=f"C{i % 10}", label=f"{s}")
             cap = w[w["site"] == s].set_index("year")["cap_ml"].reindex(years)
