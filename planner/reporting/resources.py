@@ -32,6 +32,12 @@ def _has(tables, name) -> bool:
     return t is not None and len(t) > 0
 
 
+def _labour_limited(tables) -> bool:
+    """The labour plot is drawn when some pool and trade has workers available (a
+    labour_supply.csv row); with catalog figures only, the table says it all."""
+    return _has(tables, "labour") and bool(tables["labour"]["available_worker_years"].notna().any())
+
+
 def _water_capped(tables) -> bool:
     """The water plot is drawn when some site has a cap (otherwise the table says it all)."""
     return _has(tables, "water") and bool(tables["water"]["cap_ml"].notna().any())
@@ -108,7 +114,8 @@ def _labour(doc, tables, years) -> None:
         rows,
         align="llrrlrr",
     )
-    doc.img("labour.png", "Skilled labour: needed vs available")
+    if _labour_limited(tables):
+        doc.img("labour.png", "Skilled labour: needed vs available")
 
 
 def _water(doc, tables, years) -> None:
@@ -178,13 +185,14 @@ def _emissions(doc, tables, summary, years) -> None:
 
 
 def plots(tables, summary) -> dict[str, bytes]:
-    """``labour.png`` (with labour.csv) and ``water.png`` (when a site has a water cap)."""
+    """``labour.png`` (when a labour_supply.csv row applies) and ``water.png`` (when a site has
+    a water cap)."""
     from . import stack
     from .plots import _empty, _fig, _png
 
     years = stack.years_of(summary)
     out = {}
-    if _has(tables, "labour"):
+    if _labour_limited(tables):
         lab = tables["labour"].copy()
         lab["need"] = lab["construction_worker_years"] + lab["operations_workers"]
         fig = _fig()
@@ -216,7 +224,10 @@ def plots(tables, summary) -> dict[str, bytes]:
         fig = _fig()
         ax = fig.add_subplot(111)
         piv = w.pivot_table(index="year", columns="site", values="total_ml", aggfunc="sum").reindex(years).fillna(0.0)
-        top = list(piv.max().sort_values(ascending=False).index[:8])
+        capped = sorted(set(w.loc[w["cap_ml"].notna(), "site"]))  # capped sites first, then the largest users
+        top = (capped + [x for x in piv.max().sort_values(ascending=False).index if x not in capped])[
+            : max(8, len(capped))
+        ]
         for i, s in enumerate(top):
             ax.plot([str(y) for y in years], piv[s], color=f"C{i % 10}", label=f"{s}")
             cap = w[w["site"] == s].set_index("year")["cap_ml"].reindex(years)
