@@ -55,8 +55,14 @@ def provenance(scn, solver: dict, overrides: dict) -> dict:
     """The ``provenance`` entry of summary.json for the scenario ``scn``
     (:class:`~planner.io.scenario.Scenario`), the ``solver`` settings used and the
     ``overrides`` given (name -> value; None values are left out)."""
-    from .. import __version__
     from .scenario import ROOT
+
+    try:  # the installed distribution's version (planner/__init__.py is not imported from here)
+        from importlib.metadata import version
+
+        __version__ = version("planner")
+    except Exception:  # not installed (run from a copy of the sources)
+        __version__ = None
 
     files = {"scenario.toml": {"path": str(Path(scn.folder).resolve() / "scenario.toml")}}
     files.update({name: {"path": str(Path(p).resolve())} for name, p in sorted(scn.paths.items()) if Path(p).is_file()})
