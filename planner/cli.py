@@ -658,6 +658,66 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
         out.print(f"Comparison written to {csv_path}", markup=False)
 
 
+@main.command("prep-days")
+@click.option(
+    "--solar",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="Hourly solar CF CSV (hour + a column per site).",
+)
+@click.option("--wind", type=click.Path(dir_okay=False, exists=True), help="Hourly wind CF CSV (same format).")
+@click.option("--sites", help="Comma-separated sites to keep (default: every column).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 40),
+    default=5,
+    show_default=True,
+    help="Representative days (extreme days come on top).",
+)
+@click.option("--segments", type=click.IntRange(1, 24), default=6, show_default=True, help="Slices per day.")
+@click.option("--method", type=click.Choice(["kmedoids", "hierarchical"]), default="kmedoids", show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for slices.csv, profiles.csv, days_accuracy.csv.",
+)
+def prep_days(solar, wind, sites, days, segments, method, out_dir) -> None:
+    """Representative days from a year of hourly capacity factors (tsam k-medoids, extreme
+    days kept): write slices.csv and profiles.csv (needs the prep extra)."""
+    _prep_days(solar, wind, sites, days, segments, method, out_dir)
+
+
+@friendly
+def _prep_days(solar, wind, sites, days, segments, method, out_dir):
+    from .io.results import write_files
+    from .prep.weather_days import read_cf, representative_days
+
+    series = {"solar_pv": read_cf(Path(solar))}  # the tech names of the bundled power.csv
+    if wind:
+        series["wind_onshore"] = read_cf(Path(wind))
+    if sites:
+        keep = [x.strip() for x in sites.split(",") if x.strip()]
+        series = {k: t[[c for c in keep if c in t.columns]] for k, t in series.items()}
+    try:
+        slices, profiles, acc = representative_days(series, days=days, segments=segments, method=method)
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    files = {
+        "slices.csv": slices.to_csv(index=False, lineterminator="\n"),
+        "profiles.csv": profiles.to_csv(index=False, float_format="%.4f", lineterminator="\n"),
+        "days_accuracy.csv": acc.to_csv(index=False, float_format="%.4f", lineterminator="\n"),
+    }
+    write_files(Path(out_dir), files)
+    out.print(
+        f"{len(slices)} slices on {slices['day'].nunique()} days written to {out_dir}; annual CF kept to "
+        f"{(acc['annual_cf_days'] - acc['annual_cf']).abs().max():.4f}, duration-curve RMSE up to {acc['duration_rmse'].max():.3f}.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
 def run() -> None:
     """Run the command line and exit with its code: the ``planner`` script and ``python -m planner``.
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
 HASH_DIGITS = 12
@@ -58,10 +57,12 @@ def provenance(scn, solver: dict, overrides: dict) -> dict:
     ``overrides`` given (name -> value; None values are left out)."""
     from .scenario import ROOT
 
-    try:
-        __version__ = metadata.version("planner")
-    except metadata.PackageNotFoundError:  # run from a checkout without an install
-        __version__ = "unknown"
+    try:  # the installed distribution's version (planner/__init__.py is not imported from here)
+        from importlib.metadata import version
+
+        __version__ = version("planner")
+    except Exception:  # not installed (run from a copy of the sources)
+        __version__ = None
 
     files = {"scenario.toml": {"path": str(Path(scn.folder).resolve() / "scenario.toml")}}
     files.update({name: {"path": str(Path(p).resolve())} for name, p in sorted(scn.paths.items()) if Path(p).is_file()})
