@@ -53,6 +53,7 @@ class ScenarioConfig:
     load_factor: float = 0.8
     unserved_penalty_usd_per_mtok: float = 100.0
     site_lifetime_years: int = 30
+    default_tier: str = ""  # DESIGN.md §7.9: blank = the first row of tiers.csv
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
@@ -307,7 +308,8 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
             if spec.required:
                 errors.append(Problem(fname, None, None, f"is missing (looked in {path.parent})"))
             else:
-                warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
+                if not spec.extra.get("silent_if_missing"):
+                    warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
                 tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
             continue
         table, errs, warns = read_table(path, spec, start)

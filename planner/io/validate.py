@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import Problem
 from .schema import FILES
+from .tiers import check_tiers
 
 HOURS_PER_YEAR = 8760.0
 CAPEX_PER_KW_LOOKS_PER_MW = 30_000.0  # USD/kW; the costliest real plants are ~15,000 USD/kW
@@ -42,6 +43,7 @@ def cross_checks(
         check_serving_reach,
         check_profiles,
         check_units,
+        check_tiers,
     ):
         try:
             e, w = check(config, tables, labels)

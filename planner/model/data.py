@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .tiers import tier_data
+
 SECONDS_PER_YEAR = 3600.0 * 8760.0
 TOK = 1e12  # tokens per model unit (tera-token)
 MUSD = 1e6  # USD per model money unit
@@ -85,6 +87,11 @@ class ModelData:
     load_sy: list[tuple]
     max_units: dict[tuple, float] = field(default_factory=dict)  # (g,y) -> units
     identical_sites: list[list[str]] = field(default_factory=list)  # groups of interchangeable sites
+    # service tiers (DESIGN.md §7.9), empty when tiers are not in use: the model index M then
+    # holds products "model␟tier" (planner.io.tiers.product), each mapped back here
+    tiers: list[str] = field(default_factory=list)  # tiers.csv order
+    product_of: dict[str, tuple[str, str]] = field(default_factory=dict)  # product -> (model, tier)
+    value_mult: dict[str, float] = field(default_factory=dict)  # tier -> value multiplier (blank = 1)
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -184,6 +191,9 @@ def build_data(scn) -> ModelData:
         for r in tp.to_dict("records")
         if r["tokens_per_s_per_chip"] > 0 and r["chip"] in chip and r["model"] in Mset
     }
+    tiered = tier_data(scn, chip, Mset)  # None without tiers (DESIGN.md §7.9)
+    if tiered is not None:
+        M, tps = tiered.products, tiered.throughput
     models_of_chip = defaultdict(list)
     for m, g in sorted(tps):
         models_of_chip[g].append(m)
@@ -198,6 +208,8 @@ def build_data(scn) -> ModelData:
             k = (r["region"], r["model"], int(r["year"]))
             demand[k] = r["tokens_per_year"] / TOK
             maxlat[k] = r["max_latency_ms"]
+    if tiered is not None:
+        demand, maxlat = tiered.demand, tiered.max_latency
     lat = T["latency.csv"]
     sites_of_region = defaultdict(list)
     net_cost = {}
@@ -317,6 +329,7 @@ def build_data(scn) -> ModelData:
         load_sy=load_sy,
         max_units=max_units,
         identical_sites=_identical_sites(S, site, T),
+        **(tiered.fields() if tiered is not None else {}),
     )
 
 

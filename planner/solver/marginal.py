@@ -42,6 +42,7 @@ import pandas as pd
 from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from ..model.data import MUSD
 from .highs import Handoff, hand_off, resolve
+from .tiers import split_products
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {
@@ -135,7 +136,7 @@ def analyse(
     bl = pd.DataFrame(limits, columns=LIMIT_COLUMNS)
     if len(bl):
         bl = bl.sort_values(["limit", "item", "year"], kind="stable").reset_index(drop=True)
-    return Marginals(mc, bl, status, time.perf_counter() - t0)
+    return Marginals(split_products(mc, d), bl, status, time.perf_counter() - t0)
 
 
 def _duals(ho: Handoff, row_comp: list[str], row_dual, wanted: set[str]) -> dict:

@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 
 from ..io.results import COLUMNS
 from ..model.data import MUSD, TOK, ModelData, crf
+from .tiers import split_tables
 
 LAYER_OF_COMPONENT = {
     "site_capital": "infrastructure",
@@ -72,7 +73,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
             if len(t)
             else pd.DataFrame(columns=cols)
         )
-    return tables
+    return split_tables(tables, d)
 
 
 def _nkeys(name: str) -> int:
