@@ -177,10 +177,26 @@ def test_without_tier_inputs_the_program_is_unchanged(tmp_path):
     """A scenario that uses no tier input has no products; one that puts everything in a single
     tier (blank tier columns, a tiers.csv of one row) builds the same program: same number of
     variables and rows, same objective."""
+    import subprocess
+
+    # the models layer before tiers (main's throughput.csv: one row per model and chip)
+    old = subprocess.run(
+        ["git", "show", "cd2656b:models/throughput.csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    ).stdout
     plain = bundled_copy(tmp_path / "plain", 2026, name="us")
+    (plain / "throughput.csv").write_text(old)
+    toml = plain / "scenario.toml"
+    toml.write_text("\n".join(x for x in toml.read_text().splitlines() if not x.startswith("default_tier")) + "\n")
     nv0, nc0, d0 = _sizes(plain)
     assert d0.product_of == {} and SEP not in "".join(d0.models)
     tiered = bundled_copy(tmp_path / "tiered", 2026, name="us")
+    (tiered / "throughput.csv").write_text(old)
+    toml = tiered / "scenario.toml"
+    toml.write_text("\n".join(x for x in toml.read_text().splitlines() if not x.startswith("default_tier")) + "\n")
     for f in ("demand.csv",):
         t = pd.read_csv(tiered / f, keep_default_na=False, dtype=str)
         t["tier"] = ""
@@ -219,7 +235,16 @@ def test_tier_not_in_tiers_csv(tmp_path):
     ]
 
 
-def test_tier_column_without_tiers_csv_even_blank(tmp_path):
+def test_tier_column_without_tiers_csv_even_blank(tmp_path, monkeypatch):
+    import shutil
+
+    import planner.io.scenario as scenario_io
+
+    bare = tmp_path / "models"  # a models folder without tiers.csv
+    bare.mkdir()
+    for f in ("models.csv", "throughput.csv"):
+        shutil.copy(scenario_io.MODELS_DIR / f, bare / f)
+    monkeypatch.setattr(scenario_io, "MODELS_DIR", bare)
     dem = _demand(batch=1e13)
     dem[0]["tier"] = ""
     tput = [{k: v for k, v in r.items() if k != "tier"} for r in TPUT if r["tier"] == "batch"]
@@ -265,3 +290,49 @@ def test_value_mult_negative(tmp_path):
     tiers = [dict(TIERS[0]), dict(TIERS[1], value_mult=-1)]
     errs = _errors(_write(tmp_path / "s", tiers=tiers, demand=_demand(batch=1e13)))
     assert len(errs) == 1 and errs[0].startswith("tiers.csv, row 3, column value_mult: -1 is negative")
+
+
+# ------------------------------------------------------------------ results, report, compare, export
+
+
+def test_tier_tables_report_compare_and_export(tmp_path):
+    import json
+
+    from planner.api import read_results, solve
+    from planner.reporting.compare import compare
+    from planner.reporting.export import export
+
+    p = solve(_write(tmp_path / "s", demand=_demand(batch=1e13, interactive=1e13)), threads=1)
+    tc = p.tables["tier_chips"]
+    assert list(tc.columns) == ["year", "site", "chip", "model", "tier", "tokens", "it_mw", "usd"]
+    # every cost but the unserved penalty is allocated to some (chip, tier) row
+    assert tc["usd"].sum() == pytest.approx(p.tables["costs"]["usd"].sum(), rel=1e-9)
+    # old serves batch only: its 55 units' annuity goes to batch, plus its MW share of the rest
+    old = tc[tc["chip"] == "old"].iloc[0]
+    assert old["tier"] == "batch"
+    assert old["usd"] > 55 * 300_000 * crf(RATE, 5)
+    # constraint (3) per product: new's interactive tokens take 1e13 / (1000 x 8 x s) units x 10 kW
+    new_i = tc[(tc["chip"] == "new") & (tc["tier"] == "interactive")].iloc[0]
+    assert new_i["it_mw"] == pytest.approx(_units(1e13, 1000) * 0.01, rel=1e-9)
+    assert list(p.tables["marginal_costs"].columns[:4]) == ["year", "region", "model", "tier"]
+    folder = p.write(tmp_path / "res")
+    md = (folder / "report.md").read_text()
+    assert "## Service tiers" in md and "| interactive | new (new) | 10.00 Ttok | 100% |" in md
+    res = read_results(folder)
+    assert "tier_chips" in res.tables and "tier" in res.tables["serving"].columns
+    t, _a, _b = compare(folder, folder)
+    tiers = t[t["section"] == "cost by tier"]
+    assert set(tiers["item"]) == {"batch", "interactive"} and (tiers["change"] == 0).all()
+    out = export(folder, "json")
+    doc = json.loads(Path(out).read_text())
+    assert doc["tables"]["serving"][0]["tier"] in ("batch", "interactive")
+    assert len(doc["tables"]["tier_chips"]) == len(tc)
+
+
+def test_no_tier_tables_without_tiers(tmp_path):
+    from planner.api import solve
+
+    write_scenario(tmp_path / "s")
+    p = solve(tmp_path / "s", threads=1, marginals=False)
+    assert "tier_chips" not in p.tables
+    assert "tier" not in p.tables["serving"].columns and "tier" not in p.tables["unserved"].columns

@@ -25,6 +25,10 @@ FLOAT_FORMAT = "%.12g"
 TABLE_FILES = ("investment_schedule", "capacity", "energy", "serving", "unserved", "costs")
 # tables a results folder may lack (older plans; `solve --no-marginals`)
 OPTIONAL_TABLE_FILES = ("sites", "chips", "infrastructure", "marginal_costs", "binding_limits")
+# service tiers (DESIGN.md §7.9): tokens and active IT MW of each chip per (model, tier); only
+# when the scenario uses tiers (planner.reporting.tiers)
+OPTIONAL_TABLE_FILES = (*OPTIONAL_TABLE_FILES, "tier_chips")
+TIER_CHIP_COLUMNS = ["year", "site", "chip", "model", "tier", "tokens", "it_mw", "usd"]
 
 # the columns of each required table, in the order they are written
 COLUMNS = {

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stack
+from .tiers import compare_rows
 
 COLUMNS = ["section", "item", "year", "a", "b", "change", "unit"]
 
@@ -77,6 +78,7 @@ def compare(folder_a: str | Path, folder_b: str | Path) -> tuple[pd.DataFrame, d
     for y in years:
         if ua.get(y, 0.0) or ub.get(y, 0.0):
             add("unserved", "tokens", y, ua.get(y), ub.get(y), "tokens")
+    rows += compare_rows(ta, tb, years)  # service tiers (DESIGN.md §7.9), when either plan uses them
     t = pd.DataFrame(rows, columns=COLUMNS)
     t["year"] = t["year"].astype("Int64")
     return t, sa, sb

@@ -23,6 +23,7 @@ from .fmt import _mw, _span, _t, _tok, _usd
 from .limits import sentences
 from .plots import PLOTS, all_plots
 from .stack import cost_per_mtok_by_layer
+from .tiers import tier_section
 
 LAYERS = stack.LAYERS
 
@@ -207,6 +208,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     _layers(doc, tables, summary, years)
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
+    tier_section(doc, tables, years)
     doc.h("Plots")
 
     for name, (title, _fn) in PLOTS.items():
@@ -458,9 +460,10 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
         )
         for col, label in (("usd_per_mtok_long_run", "Long run"), ("usd_per_mtok", "Short run")):
             if mc[col].notna().any():
-                pv = mc.pivot_table(index=["region", "model"], columns="year", values=col, aggfunc="first")
-                pv.index = [f"{r} / {m}" for r, m in pv.index]
-                pv.index.name = f"{label}: region / model"
+                keys = ["region", "model"] + (["tier"] if "tier" in mc.columns else [])
+                pv = mc.pivot_table(index=keys, columns="year", values=col, aggfunc="first")
+                pv.index = [" / ".join(map(str, k)) for k in pv.index]
+                pv.index.name = f"{label}: {' / '.join(keys)}"
                 doc.frame(pv, _money)
     doc.h("Binding limits")
     if bl is None or not len(bl):

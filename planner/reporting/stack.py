@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..io.results import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, read_results
+from ..io.results import FLOAT_FORMAT, LIMIT_COLUMNS, MARGINAL_COLUMNS, TIER_CHIP_COLUMNS, read_results
 from ..solver.solution import LAYER_OF_COMPONENT
 
 LAYERS = ("energy", "chips", "infrastructure", "network", "penalties")
@@ -34,6 +34,7 @@ EXTRA_COLUMNS = {
 }
 # the columns each optional table must have when it is there
 OPTIONAL_COLUMNS = {**EXTRA_COLUMNS, "marginal_costs": MARGINAL_COLUMNS, "binding_limits": LIMIT_COLUMNS}
+OPTIONAL_COLUMNS["tier_chips"] = TIER_CHIP_COLUMNS  # service tiers (planner.reporting.tiers)
 
 # chip key -> architecture generation (bundled catalog); other keys fall back to the
 # patterns of GENERATION_PATTERNS, then to the key itself.
