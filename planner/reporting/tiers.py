@@ -117,6 +117,16 @@ def tier_section(doc, tables: dict[str, pd.DataFrame], years: list[int]) -> None
     pv = cpt.pivot_table(index="tier", columns="year", values="usd_per_mtok", aggfunc="first")
     pv.index.name = "USD/Mtok: tier"
     doc.frame(pv, lambda v: f"{v:,.3f}")
+    last = int(tc["year"].max())
+    tm = tc[tc["year"] == last].groupby(["model", "tier"])[["tokens", "usd"]].sum()
+    tm = (tm["usd"] / (tm["tokens"] / 1e6)).unstack("tier")
+    tm = tm[[t for t in pv.index if t in tm.columns]]
+    tm.index.name = f"USD/Mtok {last}: model"
+    doc.p(
+        f"The same by model in {last}: a tier's average mixes models (405B tokens cost far more than 8B ones), "
+        "so compare tiers within a model."
+    )
+    doc.frame(tm, lambda v: f"{v:,.3f}")
     doc.p("Which chips serve which tier (tokens over the horizon, and the chip's share of the tier's tokens).")
     g = tc.groupby(["tier", "chip"])["tokens"].sum().reset_index()
     total = g.groupby("tier")["tokens"].transform("sum")
