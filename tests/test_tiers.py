@@ -177,16 +177,11 @@ def test_without_tier_inputs_the_program_is_unchanged(tmp_path):
     """A scenario that uses no tier input has no products; one that puts everything in a single
     tier (blank tier columns, a tiers.csv of one row) builds the same program: same number of
     variables and rows, same objective."""
-    import subprocess
+    from planner.prep import roofline
 
-    # the models layer before tiers (main's throughput.csv: one row per model and chip)
-    old = subprocess.run(
-        ["git", "show", "cd2656b:models/throughput.csv"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parent,
-    ).stdout
+    # the models layer before tiers: one row per model and chip (MLPerf Server + roofline),
+    # which planner.prep.roofline still builds
+    old = roofline.throughput_table().to_csv(index=False)
     plain = bundled_copy(tmp_path / "plain", 2026, name="us")
     (plain / "throughput.csv").write_text(old)
     toml = plain / "scenario.toml"
