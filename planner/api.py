@@ -40,6 +40,7 @@ from .model.data import MUSD
 from .reporting.checks import check_plan
 from .reporting.report import report_files
 from .reporting.stack import as_written, extra_tables, read_folder
+from .reporting.tiers import tier_chips_table
 from .solver.fleet import fleet_summary
 from .solver.highs import ProgressFn, SolveResult, solve_model
 from .solver.marginal import analyse
@@ -304,6 +305,7 @@ def solve(
     if marginals and on_stage is not None:
         on_stage("marginal")
     extras = extra_tables(p)
+    extras.update(tier_chips_table(p.model, p.data))  # service tiers (DESIGN.md §7.9), when in use
     if marginals:
         mk = analyse(p.model, p.data, time_limit=max(30.0, p.result.time_limit), handoff=p.result.handoff)
         p.timings["marginal"] = mk.seconds

@@ -564,6 +564,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
     for section, title, scale, _unit in (
         ("MW IT by generation", "MW IT by chip generation (B − A, and B)", 1.0, "MW"),
         ("energy by source", "Energy by source, GWh (B − A, and B)", 1e3, "GWh"),
+        ("cost by tier", "Cost per million tokens by service tier, USD/Mtok (B − A, and B)", 1.0, "USD/Mtok"),
     ):
         sec = t[t["section"] == section]
         if not len(sec):

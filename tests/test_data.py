@@ -88,7 +88,8 @@ def test_models_and_throughput_plausible():
     chips = read(CATALOG_DIR / "chips.csv")
     assert len(m) >= 5
     assert (m["active_params_b"] <= m["params_b"]).all()
-    assert len(t) == len(m) * len(chips)
+    tiers = read(MODELS_DIR / "tiers.csv")  # one row per model, chip and service tier
+    assert len(t) == len(m) * len(chips) * len(tiers)
     assert t["tokens_per_s_per_chip"].between(1, 200_000).all()
 
 

@@ -121,6 +121,8 @@ DIST |= {"rich": "rich", "matplotlib": "matplotlib", "jsonschema": "jsonschema",
 # used without an import of their own: the xlsx engine pandas loads by name, the sparse
 # arrays Pyomo's standard-form compiler returns
 INDIRECT = {"xlsxwriter", "scipy"}
+# imported only by a tool that needs an optional extra (import name -> the extra)
+OPTIONAL = {"tsam": "prep"}
 
 
 def _third_party_imports() -> set[str]:
@@ -149,6 +151,9 @@ def test_runtime_dependencies_are_what_the_package_imports():
     project = tomllib.loads((PKG.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {re.split(r"[<>=!~\[ ;]", d)[0].lower() for d in project["dependencies"]}
     imported = _third_party_imports()
+    for name, extra in OPTIONAL.items():
+        assert any(d.lower().startswith(name) for d in project["optional-dependencies"][extra])
+    imported -= set(OPTIONAL)
     assert imported <= set(DIST), f"imported but not mapped to a distribution: {imported - set(DIST)}"
     needed = {DIST[i] for i in imported} | INDIRECT
     assert declared == needed, f"declared only: {declared - needed}; imported only: {needed - declared}"

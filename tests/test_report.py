@@ -69,8 +69,6 @@ def test_results_folder_has_report_plots_and_extra_tables(solved):
             "cost_per_mtok_by_layer.png",
             "sites_map.png",
         ]
-        # the bundled catalog's labour figures give labour.csv, and with it the labour plot
-        + (["labour.png"] if (solved / "labour.csv").exists() else [])
     )
     for p in (solved / "plots").iterdir():
         assert p.read_bytes().startswith(PNG)

@@ -32,7 +32,9 @@ def test_efficiencies_are_fractions(cal):
 
 
 def test_throughput_estimated_rows_match_estimate_table(cal):
-    written = pd.read_csv(THROUGHPUT)
+    # the bundled throughput.csv is now per service tier (planner.prep.throughput, tested in
+    # test_prep_throughput.py); the roofline's own one-row-per-pair table is checked here
+    written = rl.throughput_table(cal)
     est = rl.estimate_table(cal)
     written_est = written[written["source"].str.startswith("estimate:")]
     assert len(written_est) == len(est)
@@ -44,7 +46,7 @@ def test_throughput_estimated_rows_match_estimate_table(cal):
 
 
 def test_throughput_measured_rows_are_the_mlperf_points():
-    written = pd.read_csv(THROUGHPUT).set_index(["model", "chip"])
+    written = rl.throughput_table().set_index(["model", "chip"])
     for p in rl.MLPERF_POINTS:
         row = written.loc[(p["model"], p["chip"])]
         assert row["tokens_per_s_per_chip"] == pytest.approx(p["tokens_per_s_per_chip"])
@@ -55,8 +57,11 @@ def test_throughput_covers_every_model_chip_pair():
     written = pd.read_csv(THROUGHPUT)
     models = pd.read_csv(MODELS)["model"]
     chips = pd.read_csv(CHIPS)["chip"]
-    assert not written.duplicated(["model", "chip"]).any()
-    assert set(zip(written["model"], written["chip"])) == {(m, c) for m in models for c in chips}
+    tiers = pd.read_csv(ROOT / "models" / "tiers.csv")["tier"]
+    assert not written.duplicated(["model", "chip", "tier"]).any()
+    assert set(zip(written["model"], written["chip"], written["tier"])) == {
+        (m, c, t) for m in models for c in chips for t in tiers
+    }
     assert (written["tokens_per_s_per_chip"] > 0).all()
     assert written["source"].notna().all() and (written["source"].str.strip() != "").all()
 

@@ -86,8 +86,9 @@ def test_demand_of_another_scenario_is_a_few_sentences(tmp_path):
     lines = [ln for ln in text.splitlines() if ln.strip()]
     assert "Traceback" not in text
     assert len(lines) == 9, lines  # eight world regions us lacks, then the count
-    assert lines[0].startswith("base.csv, rows 152\u2013201, column region: 'eu_west' is not a region")
-    assert lines[-1] == "400 problems found; nothing was solved."
+    # the world forecast has one row per region, model, year and service tier (models/tiers.csv)
+    assert lines[0].startswith("base.csv, rows 422\u2013561, column region: 'eu_west' is not a region")
+    assert lines[-1] == "1120 problems found; nothing was solved."
     assert not (tmp_path / "o").exists()
 
 

@@ -181,19 +181,24 @@ def read_table(
     if spec.keys and len(out):
         keycols = list(spec.keys)
         valid = out[keycols].notna().all(axis=1)
-        dup = out[valid].duplicated(keycols, keep=False)
+        # optional key columns (a blank cell is a value of the key) count where the header has them
+        optional = [k for k in spec.extra.get("optional_keys", ()) if k in header]
+        keyed = out[valid].assign(**{k: out.loc[valid, k].fillna("") for k in optional})
+        keycols += optional
+        dup = keyed.duplicated(keycols, keep=False)
         if dup.any():
-            d = out[valid][dup]
+            d = keyed[dup]
             first_row: dict = {}
             for _, r in d.iterrows():
                 k = tuple(r[c] for c in keycols)
                 if k not in first_row:
                     first_row[k] = r["_row"]
                     continue
-                keytxt = ", ".join(f"{c}={_keyfmt(v)}" for c, v in zip(keycols, k, strict=True))
+                keytxt = ", ".join(f"{c}={_keyfmt(v) or '(blank)'}" for c, v in zip(keycols, k, strict=True))
                 errors.append(
                     Problem(fname, int(r["_row"]), keycols[-1], f"duplicates the key ({keytxt}) of row {first_row[k]}")
                 )
+    out.attrs["header"] = [h for h in header if h]  # the columns the file gives (optional ones may be absent)
     return out, errors, warnings
 
 

@@ -58,6 +58,10 @@ RESOURCE_COLUMNS = {
     "emissions": ["year", "source", "co2_t"],
 }
 OPTIONAL_TABLE_FILES = (*OPTIONAL_TABLE_FILES, *RESOURCE_COLUMNS)
+# service tiers (DESIGN.md §7.9): tokens and active IT MW of each chip per (model, tier); only
+# when the scenario uses tiers (planner.reporting.tiers)
+OPTIONAL_TABLE_FILES = (*OPTIONAL_TABLE_FILES, "tier_chips")
+TIER_CHIP_COLUMNS = ["year", "site", "chip", "model", "tier", "tokens", "it_mw", "usd"]
 
 # the columns of each required table, in the order they are written
 COLUMNS = {

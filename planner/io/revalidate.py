@@ -63,10 +63,12 @@ def revalidate(scn) -> None:
             errors += errs
         if spec.keys and len(t):
             keys = list(spec.keys)
-            dup = t.duplicated(keys, keep="first") & t[keys].notna().all(axis=1)
+            # optional key columns (a service tier) are part of the key where the table has them
+            full = keys + [k for k in spec.extra.get("optional_keys", ()) if k in t.columns]
+            dup = t[full].fillna("").duplicated(keep="first") & t[keys].notna().all(axis=1)
             for i in dup[dup].index:
                 where = rows[t.index.get_loc(i)]
-                keytxt = ", ".join(f"{k}={t.at[i, k]}" for k in keys)
+                keytxt = ", ".join(f"{k}={t.at[i, k]}" for k in full)
                 errors.append(Problem(fname, where, keys[-1], f"duplicates the key ({keytxt}) of an earlier row"))
     if not errors:
         errs, warns = cross_checks(scn.config, scn.tables, labels)

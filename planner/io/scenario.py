@@ -67,6 +67,7 @@ class ScenarioConfig:
     load_factor: float = 0.8
     unserved_penalty_usd_per_mtok: float = 100.0
     site_lifetime_years: int = 30
+    default_tier: str = ""  # DESIGN.md §7.9: blank = the first row of tiers.csv
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)
@@ -376,7 +377,8 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
             if spec.required:
                 errors.append(Problem(fname, None, None, f"is missing (looked in {path.parent})"))
             else:
-                if not spec.extra.get("quiet_if_missing"):  # §7 files: absent = feature not used
+                # §7 files and tiers.csv: absent = the feature is not used
+                if not (spec.extra.get("quiet_if_missing") or spec.extra.get("silent_if_missing")):
                     warnings.append(Problem(fname, None, None, f"is missing; read as empty ({spec.description})"))
                 tables[fname] = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_row", *spec.column_names]})
             continue
@@ -477,9 +479,9 @@ def recheck(scn: Scenario) -> Scenario:
                     errors.append(Problem(fname, row, col.name, f"{x:g} is not a whole number"))
                 elif bad := _range_problem(col, x):
                     errors.append(Problem(fname, row, col.name, bad))
-        keys = [k for k in spec.keys if k in t.columns]
+        keys = [k for k in (*spec.keys, *spec.extra.get("optional_keys", ())) if k in t.columns]
         if keys and len(t):
-            dup = t.duplicated(keys, keep="first")
+            dup = t[keys].fillna("").duplicated(keep="first")  # a blank optional key is a value
             for i in dup[dup].index:
                 key = ", ".join(str(t.at[i, k]) for k in keys)
                 errors.append(Problem(fname, rows[i], None, f"repeats the key ({key}) of an earlier row"))

@@ -514,6 +514,55 @@ _add(
 LOAD_ORDER = (*LOAD_ORDER, "labour.csv", "labour_supply.csv")
 CARBON_SCOPES = ("operational", "lifecycle")
 
+# --- service tiers (DESIGN.md §7.9): models/tiers.csv and the optional `tier` key column of
+# throughput.csv and demand.csv. A blank tier is None; the reader's duplicate-key check counts
+# the column (extra["optional_keys"]) only when the file's header has it.
+_add(
+    FileSpec(
+        "tiers.csv",
+        ("tier",),
+        (
+            Column("tier", "key", "-", "service tier identifier"),
+            Column(
+                "tokens_per_s_per_user",
+                "float",
+                "tokens/s per user",
+                "interactivity the tier promises (documents the tier; blank for batch)",
+                blank=NONE,
+                **NONNEG,
+            ),
+            Column("description", "text", "-", "what the tier serves", blank=TEXT),
+            Column(
+                "value_mult",
+                "float",
+                "-",
+                "multiplier on the model's value_usd_per_mtok for this tier (blank = 1)",
+                blank=1.0,
+                **NONNEG,
+            ),
+            _src(),
+        ),
+        where="models",
+        required=False,
+        description="service tiers: the interactivity each tier promises (optional, DESIGN.md §7.9)",
+        extra={"silent_if_missing": True},
+    )
+)
+
+
+def _with_tier(fname: str, what: str) -> None:
+    import dataclasses
+
+    spec = FILES[fname]
+    col = Column("tier", "key", "-", what, blank=NONE)
+    extra = {**spec.extra, "optional_keys": (*spec.extra.get("optional_keys", ()), "tier")}
+    FILES[fname] = dataclasses.replace(spec, columns=(*spec.columns, col), extra=extra)
+
+
+_with_tier("throughput.csv", "service tier (part of the key; blank = every tier without a row of its own)")
+_with_tier("demand.csv", "service tier (part of the key; blank = scenario.toml default_tier)")
+LOAD_ORDER = (*LOAD_ORDER, "tiers.csv")
+
 # scenario.toml: (key, type, default, lo, hi, description); default None = required.
 SCENARIO_KEYS: tuple[tuple, ...] = (
     ("name", "text", None, None, None, "scenario name (also the default results folder)"),
@@ -526,6 +575,7 @@ SCENARIO_KEYS: tuple[tuple, ...] = (
     ("load_factor", "float", 0.8, 0.0, 1.0, "average IT draw / nameplate IT power"),
     ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, 1e9, "penalty per million tokens not served"),
     ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
+    ("default_tier", "text", "", None, None, "tier of demand rows with a blank tier (blank = first row of tiers.csv)"),
 )
 # keys that must be above their minimum (0), and discount rates of 1 or more (read as a
 # percentage written by mistake, and refused)

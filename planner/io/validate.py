@@ -15,6 +15,7 @@ from .errors import Problem
 from .limits import check_objective
 from .plausible import check_magnitudes, check_unit_fits_rack
 from .schema import FILES
+from .tiers import check_tiers
 from .validate_resources import check_labour
 from .validate_sovereignty import check_countries, check_sovereign_shares
 
@@ -53,6 +54,7 @@ def cross_checks(
         # issue 12, item 6: inputs that cannot be right
         check_unit_fits_rack,
         check_magnitudes,
+        check_tiers,
     ):
         try:
             e, w = check(config, tables, labels)

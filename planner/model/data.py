@@ -26,6 +26,7 @@ from .cfe import inputs as cfe_inputs
 from .existing import Existing, existing_data, first_open_year
 from .inputs import resource_inputs
 from .sovereignty import inputs as sovereignty_inputs
+from .tiers import tier_data
 
 SECONDS_PER_YEAR = 3600.0 * 8760.0
 TOK = 1e12  # tokens per model unit (tera-token)
@@ -112,6 +113,11 @@ class ModelData:
     labour_supply: dict = field(default_factory=dict)  # (pool, trade, y) -> (worker-years, premium USD or None)
     labour_pool: dict = field(default_factory=dict)  # s -> pool
     carbon_scope: str = "operational"
+    # service tiers (DESIGN.md §7.9), empty when tiers are not in use: the model index M then
+    # holds products "model␟tier" (planner.io.tiers.product), each mapped back here
+    tiers: list[str] = field(default_factory=list)  # tiers.csv order
+    product_of: dict[str, tuple[str, str]] = field(default_factory=dict)  # product -> (model, tier)
+    value_mult: dict[str, float] = field(default_factory=dict)  # tier -> value multiplier (blank = 1)
 
 
 def _records(df: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -216,6 +222,9 @@ def build_data(scn) -> ModelData:
         for r in tp.to_dict("records")
         if r["tokens_per_s_per_chip"] > 0 and r["chip"] in chip and r["model"] in Mset
     }
+    tiered = tier_data(scn, chip, Mset)  # None without tiers (DESIGN.md §7.9)
+    if tiered is not None:
+        M, tps = tiered.products, tiered.throughput
     models_of_chip = defaultdict(list)
     for m, g in sorted(tps):
         models_of_chip[g].append(m)
@@ -230,6 +239,8 @@ def build_data(scn) -> ModelData:
             k = (r["region"], r["model"], int(r["year"]))
             demand[k] = r["tokens_per_year"] / TOK
             maxlat[k] = r["max_latency_ms"]
+    if tiered is not None:
+        demand, maxlat = tiered.demand, tiered.max_latency
     lat = T["latency.csv"]
     sites_of_region = defaultdict(list)
     net_cost = {}
@@ -353,18 +364,42 @@ def build_data(scn) -> ModelData:
         load_sy=load_sy,
         max_units=max_units,
         **cfe_inputs(cfg, Y, site),
-        **sovereignty_inputs(T, demand),
+        **sovereignty_inputs(T, demand, _demand_product(scn, tiered)),
         identical_sites=[
             g2 for g2 in ([s for s in g if s not in ex.sites] for g in _identical_sites(S, site, T)) if len(g2) > 1
         ],
         limits={k: {y: cfg.year_value(t, y) for y in Y} for k, t in cfg.limits.items()},
         objective=cfg.objective,
         existing=ex,
-        value_mtok={
-            r["model"]: float(r.get("value_usd_per_mtok", 0.0) or 0.0) for r in T["models.csv"].to_dict("records")
-        },
+        value_mtok=_values(T, tiered),
         **resource_inputs(scn),  # DESIGN.md §7.1 / §7.4
+        **(tiered.fields() if tiered is not None else {}),
     )
+
+
+def _demand_product(scn, tiered):
+    """demand.csv row (a dict) -> the model key of the program: the model, or with service
+    tiers (DESIGN.md §7.9) the product of the model and the row's tier (blank: the default)."""
+    if tiered is None:
+        return None
+    from ..io.tiers import default_tier, product
+
+    default = default_tier(scn.config, scn.tables)
+
+    def key(row: dict) -> str:
+        t = row.get("tier")
+        return product(row["model"], t if isinstance(t, str) and t else default)
+
+    return key
+
+
+def _values(T: dict, tiered) -> dict:
+    """Model key -> value_usd_per_mtok (DESIGN.md §7.6); with tiers, per product: the model's
+    value times its tier's ``value_mult`` (§7.9)."""
+    value = {r["model"]: float(r.get("value_usd_per_mtok", 0.0) or 0.0) for r in T["models.csv"].to_dict("records")}
+    if tiered is None:
+        return value
+    return {p: value.get(mm, 0.0) * tiered.value_mult.get(t, 1.0) for p, (mm, t) in tiered.product_of.items()}
 
 
 # columns of sites.csv the program never reads (labels and map position)

@@ -27,11 +27,12 @@ def _country(v) -> str | None:
     return None if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" else str(v)
 
 
-def inputs(T: dict[str, pd.DataFrame], demand: dict[tuple, float]) -> dict:
+def inputs(T: dict[str, pd.DataFrame], demand: dict[tuple, float], model_key=None) -> dict:
     """The ModelData fields of §7.5: ``region_country`` and ``site_country`` (name ->
     country, only where given), ``sovereign_share`` (demand key (r, m, y) -> share, for
     demand rows in ``demand`` with a share > 0) and ``home_sites`` (same keys -> the sites
-    whose country is the region's)."""
+    whose country is the region's). ``model_key(row)`` gives a demand row's model key in the
+    program (with service tiers: the (model, tier) product, so (15) holds per (r, m, t, y))."""
     out: dict = {}
     reg, sit = T["regions.csv"], T["sites.csv"]
     if "country" in reg.columns:
@@ -47,7 +48,7 @@ def inputs(T: dict[str, pd.DataFrame], demand: dict[tuple, float]) -> dict:
         sites_of[c].add(site)
     share, home = {}, {}
     for r in rows.to_dict("records"):
-        key = (r["region"], r["model"], int(r["year"]))
+        key = (r["region"], model_key(r) if model_key else r["model"], int(r["year"]))
         if key in demand:
             share[key] = float(r["sovereign_share"])
             home[key] = frozenset(sites_of.get(out.get("region_country", {}).get(r["region"]), ()))

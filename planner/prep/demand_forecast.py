@@ -77,6 +77,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .demand_tiers import TIERED_SCENARIOS
+from .demand_tiers import split as split_tiers
+
 START_YEAR = 2026
 END_YEAR = 2035
 YEARS = list(range(START_YEAR, END_YEAR + 1))
@@ -282,6 +285,7 @@ def regenerate(data_dir: Path | None = None) -> list[Path]:
     (data_dir / "demand").mkdir(parents=True, exist_ok=True)
     written = []
     tables = {case: build_demand(case) for case in CASES}
+    tables = {case: split_tiers(df) for case, df in tables.items()}  # service tiers (planner.prep.demand_tiers)
     for case, df in tables.items():
         path = data_dir / "demand" / f"{case}.csv"
         _write(df, path)
@@ -292,6 +296,9 @@ def regenerate(data_dir: Path | None = None) -> list[Path]:
             continue
         regions = set(pd.read_csv(reg, encoding="utf-8-sig", keep_default_na=False)["region"])
         df = tables["base"][tables["base"]["region"].isin(regions)]
+        if folder.name not in TIERED_SCENARIOS:  # one row per (region, model, year), served at default_tier
+            whole = build_demand("base")
+            df = whole[whole["region"].isin(regions)]
         _write(df, folder / "demand.csv")
         written.append(folder / "demand.csv")
     return written

@@ -131,6 +131,8 @@ def _check_demand(ctx: _Context) -> list[str]:
     d = d[d["tokens_per_year"] > 0]
     serving = ctx.t["serving"]
     unserved = ctx.t["unserved"]
+    if "tier" in serving.columns:  # service tiers (DESIGN.md §7.9): one demand row per (r, m, t, y)
+        return _check_demand_tiers(ctx, d, serving, unserved)
     served = serving.groupby(["region", "model", "year"])["tokens"].sum().to_dict() if len(serving) else {}
     unsv = unserved.groupby(["region", "model", "year"])["tokens"].sum().to_dict() if len(unserved) else {}
     want = {(r.region, r.model, int(r.year)): r.tokens_per_year for r in d.itertuples()}
@@ -448,4 +450,45 @@ def _check_objective(ctx: _Context, objective_usd) -> list[str]:
             f"objective: solver objective {_g(objective_usd)} USD, net present cost recomputed from the tables "
             f"{_g(npc)} USD (difference {_g(objective_usd - npc)}, {abs(objective_usd - npc) / scale:.2e} relative)"
         )
+    return out
+
+
+def _check_demand_tiers(ctx: _Context, d: pd.DataFrame, serving: pd.DataFrame, unserved: pd.DataFrame) -> list[str]:
+    """The demand checks of :func:`_check_demand` per (region, model, tier, year), a blank demand
+    tier read as the default tier (DESIGN.md §7.9)."""
+    from ..io.tiers import demand_tiers
+
+    out = []
+    d = d.assign(tier=demand_tiers(ctx.scn.config, ctx.scn.tables, d))
+    keys = ["region", "model", "tier", "year"]
+    served = serving.groupby(keys)["tokens"].sum().to_dict() if len(serving) else {}
+    unsv = unserved.groupby(keys)["tokens"].sum().to_dict() if len(unserved) else {}
+    want = {(r.region, r.model, r.tier, int(r.year)): r.tokens_per_year for r in d.itertuples()}
+    for key in sorted(set(want) | set(served) | set(unsv), key=str):
+        dem = want.get(key, 0.0)
+        got = served.get(key, 0.0) + unsv.get(key, 0.0)
+        if not _close(got, dem, dem):
+            out.append(
+                f"demand: region {key[0]}, model {key[1]}, tier {key[2]}, {key[3]}: served "
+                f"{_g(served.get(key, 0.0))} + unserved {_g(unsv.get(key, 0.0))} = {_g(got)} tokens, demand {_g(dem)}"
+            )
+    lat = ctx.scn.tables["latency.csv"]
+    ms = dict(zip(zip(lat["region"], lat["site"], strict=True), lat["latency_ms"], strict=True))
+    limit = {(r.region, r.model, r.tier, int(r.year)): r.max_latency_ms for r in d.itertuples()}
+    for r in serving.itertuples():
+        lim = limit.get((r.region, r.model, r.tier, int(r.year)), math.nan)
+        pair = ms.get((r.region, r.site))
+        if pair is None or (not math.isnan(lim) and pair > lim + 1e-9):
+            out.append(
+                f"demand: {_g(r.tokens)} tokens of {r.model} ({r.tier}) served to {r.region} from {r.site} in {r.year}, "
+                f"which latency.csv does not allow (latency {pair} ms, limit {lim} ms)"
+            )
+    cap = ctx.t["capacity"]
+    made = cap.groupby(["site", "year"])["tokens_per_year"].sum().to_dict() if len(cap) else {}
+    sent = serving.groupby(["site", "year"])["tokens"].sum().to_dict() if len(serving) else {}
+    for key in sorted(set(made) | set(sent), key=str):
+        if not _close(made.get(key, 0.0), sent.get(key, 0.0), max(made.get(key, 0.0), sent.get(key, 0.0))):
+            out.append(
+                f"demand: site {key[0]} in {key[1]} makes {_g(made.get(key, 0.0))} tokens but serves {_g(sent.get(key, 0.0))}"
+            )
     return out

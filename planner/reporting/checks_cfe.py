@@ -68,16 +68,36 @@ def check_sovereignty(ctx) -> list[str]:
     country_of = dict(zip(reg["region"], map(_country, reg.get("country", [None] * len(reg))), strict=True))
     site_country = dict(zip(sit["site"], map(_country, sit.get("country", [None] * len(sit))), strict=True))
     serving, unserved = ctx.t["serving"], ctx.t["unserved"]
+    tiered = "tier" in serving.columns  # §7.9: (15) holds per (region, model, tier, year)
+
+    def k(r, tier=None):
+        return (
+            (r.region, r.model, tier if tier is not None else r.tier, int(r.year))
+            if tiered
+            else (
+                r.region,
+                r.model,
+                int(r.year),
+            )
+        )
+
     home: dict = {}
     for r in serving.itertuples():
         c = country_of.get(r.region)
         if c is not None and site_country.get(r.site) == c:
-            key = (r.region, r.model, int(r.year))
+            key = k(r)
             home[key] = home.get(key, 0.0) + float(r.tokens)
-    uns = unserved.groupby(["region", "model", "year"])["tokens"].sum().to_dict() if len(unserved) else {}
+    uns = {}
+    for r in unserved.itertuples():
+        uns[k(r)] = uns.get(k(r), 0.0) + float(r.tokens)
     out = []
-    for r in dem[(dem["sovereign_share"] > 0) & (dem["tokens_per_year"] > 0)].itertuples():
-        key = (r.region, r.model, int(r.year))
+    rows = dem[(dem["sovereign_share"] > 0) & (dem["tokens_per_year"] > 0)]
+    if tiered:
+        from ..io.tiers import demand_tiers
+
+        tiers = demand_tiers(ctx.cfg, T, rows)
+    for i, r in zip(rows.index, rows.itertuples(), strict=True):
+        key = k(r, tiers[i]) if tiered else k(r)
         need = float(r.sovereign_share) * float(r.tokens_per_year)
         got = home.get(key, 0.0) + float(uns.get(key, 0.0))
         if got < need - TOL * max(need, 1.0):
@@ -88,7 +108,7 @@ def check_sovereignty(ctx) -> list[str]:
     sov = ctx.t.get("sovereignty")
     if isinstance(sov, pd.DataFrame) and len(sov):
         for r in sov.itertuples():
-            key = (r.region, r.model, int(r.year))
+            key = k(r)
             h = home.get(key, 0.0)
             if abs(float(r.home_tokens) - h) > TOL * max(h, float(r.demand_tokens), 1.0):
                 out.append(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import resources, stack
 from .cfe import compare_rows as cfe_compare_rows
+from .tiers import compare_rows
 
 COLUMNS = ["section", "item", "year", "a", "b", "change", "unit"]
 
@@ -81,6 +82,7 @@ def compare(folder_a: str | Path, folder_b: str | Path) -> tuple[pd.DataFrame, d
     for section, item, y, a, b, unit in cfe_compare_rows(ta, tb, years):  # §7.3, §7.5
         add(section, item, y, a, b, unit)
     resources.compare_rows(ta, tb, years, add)  # DESIGN.md §7.1, §7.2, §7.4
+    rows += compare_rows(ta, tb, years)  # service tiers (DESIGN.md §7.9), when either plan uses them
     t = pd.DataFrame(rows, columns=COLUMNS)
     t["year"] = t["year"].astype("Int64")
     return t, sa, sb

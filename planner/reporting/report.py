@@ -27,6 +27,7 @@ from .limits import sentences
 from .objective import npc_shown, objective_sentences
 from .plots import PLOTS, all_plots
 from .stack import cost_per_mtok_by_layer
+from .tiers import tier_section
 
 LAYERS = stack.LAYERS
 
@@ -220,6 +221,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     doc.h("Appendix")
     _investments(doc, tables, years)
     _marginals(doc, tables, summary, years)
+    tier_section(doc, tables, years)
     _notes(doc, summary)
     return doc
 
@@ -490,9 +492,10 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
         )
         for col, label in (("usd_per_mtok_long_run", "Long run"), ("usd_per_mtok", "Short run")):
             if mc[col].notna().any():
-                pv = mc.pivot_table(index=["region", "model"], columns="year", values=col, aggfunc="first")
-                pv.index = [f"{r} / {m}" for r, m in pv.index]
-                pv.index.name = f"{label}: region / model"
+                keys = ["region", "model"] + (["tier"] if "tier" in mc.columns else [])
+                pv = mc.pivot_table(index=keys, columns="year", values=col, aggfunc="first")
+                pv.index = [" / ".join(map(str, k)) for k in pv.index]
+                pv.index.name = f"{label}: {' / '.join(keys)}"
                 doc.frame(pv, _money)
     doc.h("Binding limits")
     if bl is None or not len(bl):

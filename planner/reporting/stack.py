@@ -28,6 +28,7 @@ from ..io.results import (
     LIMIT_COLUMNS,
     MARGINAL_COLUMNS,
     RESOURCE_COLUMNS,
+    TIER_CHIP_COLUMNS,
     read_results,
 )
 from ..solver.solution import LAYER_OF_COMPONENT
@@ -43,6 +44,7 @@ EXTRA_COLUMNS = {
 OPTIONAL_COLUMNS = {**EXTRA_COLUMNS, "marginal_costs": MARGINAL_COLUMNS, "binding_limits": LIMIT_COLUMNS}
 OPTIONAL_COLUMNS.update(CFE_SOVEREIGNTY_COLUMNS)  # §7.3 cfe.csv, §7.5 sovereignty.csv
 OPTIONAL_COLUMNS.update(RESOURCE_COLUMNS)  # DESIGN.md §7.1, §7.2, §7.4
+OPTIONAL_COLUMNS["tier_chips"] = TIER_CHIP_COLUMNS  # service tiers (planner.reporting.tiers)
 
 # chip key -> architecture generation (bundled catalog); other keys fall back to the
 # patterns of GENERATION_PATTERNS, then to the key itself.

@@ -47,6 +47,7 @@ from .limit_prices import limit_prices
 from .marginal_cfe import LIMITS as CFE_LIMITS
 from .marginal_cfe import LONG_RUN_ROWS, SHORT_RUN_ROWS, cfe_limits, sovereignty_limits
 from .perturb import STEP, LPSession
+from .tiers import split_products
 
 # limit name -> (unit of its shadow price, human name)
 LIMITS = {
@@ -154,7 +155,7 @@ def analyse(
     bl = pd.DataFrame(limits, columns=[*LIMIT_COLUMNS, *ONE_MORE_COLUMNS])
     if len(bl):
         bl = bl.sort_values(["limit", "item", "year"], kind="stable").reset_index(drop=True)
-    return Marginals(mc, bl, status, time.perf_counter() - t0)
+    return Marginals(split_products(mc, d), bl, status, time.perf_counter() - t0)
 
 
 def _duals(ho: Handoff, row_comp: list[str], row_dual, wanted: set[str]) -> dict:

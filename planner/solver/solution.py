@@ -21,6 +21,7 @@ import pyomo.environ as pyo
 from ..io.results import COLUMNS
 from ..model.data import MUSD, TOK, ModelData, crf
 from .solution_cfe import tables as cfe_sovereignty_tables
+from .tiers import split_tables
 
 LAYER_OF_COMPONENT = {
     "site_capital": "infrastructure",
@@ -81,7 +82,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.DataFrame]:
         )
     tables.update(cfe_sovereignty_tables(m, d))  # §7.3 cfe, §7.5 sovereignty (only with their inputs)
     tables.update(extra)
-    return tables
+    return split_tables(tables, d)
 
 
 def _nkeys(name: str) -> int:
