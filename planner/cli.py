@@ -540,6 +540,35 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False):
         out.print(f"Comparison written to {csv_path}", markup=False)
 
 
+# ---------------------------------------------------------------- many futures (DESIGN.md §7.8)
+
+
+@main.command()
+@click.argument("spec_file", metavar="SPEC.toml", type=click.Path(dir_okay=False))
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<spec name>)."
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Variants solved at once (default: the cores).")
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS|local",
+    help="Solve on a Dask cluster: a scheduler address (tcp://host:8786) or local for a LocalCluster.",
+)
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def sweep(spec_file, out_dir, workers, dask_address, quiet) -> None:
+    """Solve the variants of a base scenario that SPEC.toml names, in parallel, and write
+    sweep.csv, sweep.md and sweep.html beside their results folders."""
+    _sweep(spec_file, out_dir, workers, dask_address, quiet)
+
+
+@friendly
+def _sweep(spec_file, out_dir, workers, dask_address, quiet):
+    from .futures.commands import sweep_command
+
+    sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err)
+
+
 def run() -> None:
     """Run the command line and exit with its code: the ``planner`` script and ``python -m planner``.
 

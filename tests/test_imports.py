@@ -17,6 +17,8 @@ ALLOWED = {
     "solver": {"io", "model", "solver"},
     "reporting": {"io", "model", "solver", "reporting"},
     "prep": {"io", "prep"},
+    "api": {"io", "model", "solver", "reporting", "api"},
+    "futures": {"io", "model", "solver", "reporting", "api", "futures"},
 }
 
 
