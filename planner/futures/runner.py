@@ -164,7 +164,7 @@ def _finished(out: Path, v, digest: str) -> dict | None:
         return None
     if rec.get("digest") != digest or rec.get("row", {}).get("status") not in SOLVED:
         return None
-    return rec["row"]
+    return {**rec["row"], "_threads": rec.get("threads")}
 
 
 def write_table(out: Path, spec: SweepSpec, rows: dict[str, dict]) -> pd.DataFrame:
@@ -213,9 +213,13 @@ def run_sweep(
     tasks = []
     skipped = []
     for v in spec.variants:
-        folder = materialise(spec.base, v, out / INPUTS / v.folder_name, threads=threads, spec_name=spec.path.name)
+        # the digest leaves out the solver threads, so a rerun with other --workers still skips
+        # a finished variant (its folder keeps the threads it was solved with)
+        folder = materialise(spec.base, v, out / INPUTS / v.folder_name, threads=None, spec_name=spec.path.name)
         digest = inputs_digest(folder)
         done = _finished(out, v, digest)
+        used = done.pop("_threads", None) if done is not None else threads
+        materialise(spec.base, v, folder, threads=used, spec_name=spec.path.name)
         if done is not None:
             rows[v.name] = done
             skipped.append(v.name)
@@ -230,7 +234,12 @@ def run_sweep(
     def record(task, v, digest, row):
         nonlocal n_done
         n_done += 1
-        rec = {"digest": digest, "variant": v.describe(), "row": {k: row.get(k) for k in COLUMNS}}
+        rec = {
+            "digest": digest,
+            "threads": threads,
+            "variant": v.describe(),
+            "row": {k: row.get(k) for k in COLUMNS},
+        }
         write_files(out / INPUTS, {f"{v.folder_name}.json": json.dumps(rec, indent=2) + "\n"})
         rows[v.name] = rec["row"]
         result.solved.append(v.name)

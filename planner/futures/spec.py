@@ -112,12 +112,21 @@ def _fmt_value(v) -> str:
     return str(v)
 
 
+def _looks_like_scale(value: str) -> bool:
+    """A text meant as a scale: "x0.8", but also "X2", "x", "*1.2", "0.8x", "×1.5", "x1.2.3"
+    (the wrong ones are errors, not texts written into a cell). A name such as "xeon" is not."""
+    v = value.strip()
+    if v in ("x", "X", "×"):
+        return True
+    return bool(re.match(r"^[xX×*]", v) or re.search(r"[xX×]$", v)) and any(ch.isdigit() for ch in v)
+
+
 def parse_key(key: str, value, line: int | None, file_names: set[str], where: str) -> tuple[Change | None, str | None]:
     """Turn one ``set``/``grid`` key and its value into a :class:`Change`; returns
     (change, None) or (None, the problem in words). ``file_names`` are the CSV stems that
     may be addressed as cells (scenario, catalog and model files)."""
     scale = None
-    if isinstance(value, str) and value.startswith(("x", "X")) and len(value) > 1 and value[1:2] not in ("",):
+    if isinstance(value, str) and _looks_like_scale(value):
         mt = SCALE.match(value.strip())
         if not mt:
             return None, f'{where} "{key}" = {value!r}: a scale is written "xF" with F a number, e.g. "x0.8"'
