@@ -156,8 +156,17 @@ def _validate(scenario):
     show_default=True,
     help="Price tokens and binding limits with two LP re-solves of the plan (marginal_costs.csv, binding_limits.csv).",
 )
-def solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals) -> None:
+@click.option(
+    "--stochastic",
+    metavar="NAME=DEMAND.csv:P,...",
+    help="A two-stage plan over demand scenarios with probabilities P (DESIGN.md §7.8): writes OUT/stochastic.json and OUT/<NAME>/.",
+)
+def solve(
+    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, stochastic=None
+) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
+    if stochastic:
+        return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet)
     _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals)
 
 
@@ -567,6 +576,50 @@ def _sweep(spec_file, out_dir, workers, dask_address, quiet):
     from .futures.commands import sweep_command
 
     sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err)
+
+
+@friendly
+def _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet):
+    from .futures.commands import stochastic_command
+
+    stochastic_command(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err)
+
+
+@main.command()
+@click.argument("results_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.option(
+    "--slack",
+    type=click.FloatRange(min=0),
+    default=0.05,
+    show_default=True,
+    help="Allowed cost above the optimum, as a share of it.",
+)
+@click.option(
+    "-n", "count", type=click.IntRange(min=1), default=5, show_default=True, help="Number of alternative plans."
+)
+@click.option(
+    "--focus",
+    type=click.Choice(["sites", "energy", "chips"]),
+    default="sites",
+    show_default=True,
+    help="The layer the alternatives differ in.",
+)
+@click.option("--scenario", help="The scenario DIR was planned from (default: the bundled scenario of DIR's name).")
+@click.option(
+    "--demand", type=click.Path(dir_okay=False), help="The demand file DIR was planned with, if not the scenario's."
+)
+def alternatives(results_dir, slack, count, focus, scenario, demand) -> None:
+    """Near-optimal plans (MGA, Hop-Skip-Jump): each within (1 + slack) of DIR's net present
+    cost, each avoiding what the earlier plans used in the focus layer; written to
+    DIR/alternatives/<k>/ with alternatives.csv comparing them."""
+    _alternatives(results_dir, slack, count, focus, scenario, demand)
+
+
+@friendly
+def _alternatives(results_dir, slack, count, focus, scenario, demand):
+    from .futures.commands import alternatives_command
+
+    alternatives_command(results_dir, slack, count, focus, scenario, demand, out, err)
 
 
 def run() -> None:

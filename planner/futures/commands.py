@@ -76,3 +76,85 @@ def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) ->
     )
     if n_ok == 0:
         sys.exit(3)
+
+
+def stochastic_command(scenario, cases_text, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err):
+    """``planner solve --stochastic``: parse and check the cases, solve the deterministic
+    equivalent (and the mean-demand and single-scenario solves for VSS and EVPI), print the
+    expected cost, VSS and EVPI."""
+    from ..io.errors import UsageError
+    from ..reporting.fmt import _usd
+    from .stochastic import parse_cases, solve_stochastic
+
+    if demand:
+        raise UsageError("--demand and --stochastic exclude each other: name every demand file in --stochastic.")
+    cases = parse_cases(cases_text)
+    status = None
+    if not quiet:
+        status = err.status("Building the deterministic equivalent…")
+        status.start()
+
+    def on_stage(text):
+        if status is not None:
+            status.update(text + "…")
+
+    try:
+        doc = solve_stochastic(
+            scenario,
+            cases,
+            out_dir,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            threads=threads,
+            seed=seed,
+            on_stage=on_stage,
+        )
+    finally:
+        if status is not None:
+            status.stop()
+
+    def money(x):
+        return "–" if x is None else _usd(x)
+
+    out.print(
+        f"{doc['scenario']}, two-stage over {len(cases)} demand scenarios (investments to {doc['first_stage_until']} shared): "
+        f"{doc['status']}, expected net present cost {money(doc['expected_cost_usd'])}; "
+        f"VSS {money(doc.get('vss_usd'))} (± {money(doc.get('vss_gap_usd'))}), "
+        f"EVPI {money(doc.get('evpi_usd'))} (± {money(doc.get('evpi_gap_usd'))}).",
+        markup=False,
+        soft_wrap=True,
+    )
+    for name, s in doc["scenarios"].items():
+        out.print(f"  {name} (P={s['probability']:g}): {money(s['objective_usd'])} -> {s['folder']}", markup=False)
+    if doc.get("note"):
+        err.print(f"warning: {doc['note']}", markup=False)
+
+
+def alternatives_command(results_dir, slack, count, focus, scenario, demand, out, err) -> None:
+    """``planner alternatives``: write the near-optimal plans and print how they compare."""
+    from ..reporting.fmt import _usd
+    from .alternatives import alternatives, ranges
+
+    status = err.status("Building the program…")
+    status.start()
+    try:
+        table = alternatives(
+            results_dir,
+            slack=slack,
+            n=count,
+            focus=focus,
+            scenario=scenario,
+            demand=demand,
+            on_stage=lambda s: status.update(s + "…"),
+        )
+    finally:
+        status.stop()
+    for r in table.itertuples():
+        out.print(f"plan {r.plan}: {_usd(r.objective_usd)} ({r.slack_used:+.2%}) {r.folder}", markup=False)
+    rg = ranges(table)
+    for verdict in ("must-have", "free choice"):
+        items = rg.loc[rg["verdict"] == verdict, "item"].tolist()
+        out.print(f"{verdict}: {', '.join(items) or 'none'}", markup=False, soft_wrap=True)
+    if len(table) - 1 < count:
+        err.print(f"warning: only {len(table) - 1} of {count} alternatives were found.", markup=False)
+    out.print(f"Comparison written to {Path(results_dir) / 'alternatives' / 'alternatives.csv'}", markup=False)

@@ -382,6 +382,7 @@ SCENARIO_KEYS: tuple[tuple, ...] = (
     ("load_factor", "float", 0.8, 0.0, 1.0, "average IT draw / nameplate IT power"),
     ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, 1e9, "penalty per million tokens not served"),
     ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
+    ("first_stage_years", "int", 3, 0, 200, "years from start_year whose investments a stochastic plan shares (§7.8)"),
 )
 # keys that must be above their minimum (0), and discount rates of 1 or more (read as a
 # percentage written by mistake, and refused)
