@@ -166,7 +166,7 @@ def solve(
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
     if stochastic:
-        return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet)
+        return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)
     _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals)
 
 
@@ -579,10 +579,12 @@ def _sweep(spec_file, out_dir, workers, dask_address, quiet):
 
 
 @friendly
-def _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet):
+def _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite=False):
     from .futures.commands import stochastic_command
 
-    stochastic_command(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err)
+    stochastic_command(
+        scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err, overwrite
+    )
 
 
 @main.command()

@@ -128,3 +128,15 @@ def test_demand_files_must_agree_on_latency(tmp_path):
     assert r.exit_code == 1, r.output
     assert "b.csv, row 2, column max_latency_ms: 50 disagrees with a.csv, row 2 (blank)" in r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_stochastic_cli_end_to_end(tmp_path):
+    folder = _case(tmp_path)
+    arg = f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.5"
+    r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg, "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "VSS" in r.output and "EVPI" in r.output
+    assert (tmp_path / "o" / "a" / "summary.json").is_file() and (tmp_path / "o" / "stochastic.json").is_file()
+    # a second run does not replace the plan unless asked to
+    r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg, "--quiet"])
+    assert r.exit_code == 2 and "--overwrite" in r.output

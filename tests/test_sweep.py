@@ -59,7 +59,8 @@ BAD = [
     ('[[variant]]\nname = "a"\n[[variant]]\nname = "a"\n', 'spec.toml, line 5: the variant name "a" is used twice'),
     (
         '[[variant]]\nname = "a"\nset = { "nofile.x.capex" = 1 }\n',
-        "spec.toml, line 4: ",  # nofile is not a CSV, so it is read as a scenario.toml key nobody knows
+        'spec.toml, line 4: "nofile.x.capex": scenario.toml has no such key (is not a known setting and is ignored); '
+        "nor is it a cell, since there is no file nofile.csv",
     ),
     (
         '[[variant]]\nname = "a"\nset = { "nofile[x].capex" = 1 }\n',
@@ -222,3 +223,22 @@ def test_bundled_example_spec_has_a_dozen_variants_of_world():
     s = read_spec(Path(__file__).resolve().parents[1] / "data" / "sweeps" / "world.toml")
     assert s.base.name == "world" and len(s.variants) >= 12
     assert s.variants[0].name == "base" and not s.variants[0].changes
+
+
+def test_ctrl_c_keeps_the_finished_variants(tmp_path):
+    spec = _spec(
+        tmp_path, '[[variant]]\nname = "first"\n[[variant]]\nname = "second"\nset = { "discount_rate" = 0.05 }\n'
+    )
+    s = read_spec(spec)
+    out = tmp_path / "sweep"
+
+    def stop(row, done, n):
+        raise KeyboardInterrupt  # Ctrl-C right after the first variant is recorded
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(s, out, workers=1, on_done=stop)
+    rows = pd.read_csv(out / "sweep.csv").set_index("variant")
+    assert rows.loc["first", "status"] == "optimal" and rows.loc["second", "status"] == "not_run"
+    assert (out / "first" / "summary.json").is_file() and not (out / "second").exists()
+    again = run_sweep(s, out, workers=1)
+    assert again.skipped == ["first"] and again.solved == ["second"]

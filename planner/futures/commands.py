@@ -78,7 +78,9 @@ def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) ->
         sys.exit(3)
 
 
-def stochastic_command(scenario, cases_text, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err):
+def stochastic_command(
+    scenario, cases_text, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err, overwrite=False
+):
     """``planner solve --stochastic``: parse and check the cases, solve the deterministic
     equivalent (and the mean-demand and single-scenario solves for VSS and EVPI), print the
     expected cost, VSS and EVPI."""
@@ -107,6 +109,7 @@ def stochastic_command(scenario, cases_text, demand, out_dir, time_limit, mip_ga
             mip_gap=mip_gap,
             threads=threads,
             seed=seed,
+            overwrite=overwrite,
             on_stage=on_stage,
         )
     finally:

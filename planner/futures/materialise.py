@@ -266,7 +266,10 @@ def check_changes(spec) -> list[Problem]:
             for w in warnings:
                 col = w.column or ""
                 if col and (c.key == col or c.key.startswith(col + ".")) and "not a known" in w.text:
-                    problems.append(Problem(where, None, None, f'"{c.key}": scenario.toml has no such key ({w.text})'))
+                    hint = f"; nor is it a cell, since there is no file {c.path[0]}.csv" if len(c.path) == 3 else ""
+                    problems.append(
+                        Problem(where, None, None, f'"{c.key}": scenario.toml has no such key ({w.text}){hint}')
+                    )
             for e in errors:
                 col = e.column or ""
                 if col and (c.key == col or c.key.startswith(col + ".") or col.startswith(c.key + ".")):

@@ -36,7 +36,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..io.errors import InputError, Problem, UsageError
-from ..io.results import write_files
+from ..io.results import prepare_output, write_files
 from ..io.schema import FILES
 from ..model import build_data, build_model
 from ..model.data import MUSD
@@ -285,12 +285,14 @@ def solve_stochastic(
     threads=None,
     seed=None,
     evaluate: bool = True,
+    overwrite: bool = False,
     on_stage=None,
 ) -> dict:
     """Plan ``scenario`` (a name or folder) over the demand ``cases``; write one results
     folder per case under ``out`` (default ``results/<name>-stochastic``), ``stochastic.json``
     and ``stochastic.md``; return stochastic.json's content. ``evaluate`` also solves the
-    mean-demand plan and each case alone for VSS and EVPI. Raises :class:`InputError` for bad
+    mean-demand plan and each case alone for VSS and EVPI; ``overwrite`` replaces a
+    stochastic plan already in ``out`` (else :class:`UsageError`). Raises :class:`InputError` for bad
     input (probabilities, disagreeing demand files, ``objective`` other than cost) and
     :class:`planner.io.errors.NoSolutionError` when the deterministic equivalent has no plan."""
     from .. import api
@@ -315,6 +317,10 @@ def solve_stochastic(
     cutoff = cfg.start_year + fsy
     st = _settings(scns[0], time_limit, mip_gap, threads, seed)
     out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
+    if (out / "stochastic.json").exists() and not overwrite:
+        raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
+    for c in cases:  # every folder can be written, before anything is solved
+        prepare_output(out / c.name, True, protect=[folder])
     stage("Building the deterministic equivalent")
     datas = [build_data(s) for s in scns]
     models = [build_model(d) for d in datas]
