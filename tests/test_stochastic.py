@@ -96,6 +96,7 @@ def test_two_stage_hedge_by_hand(tmp_path):
     assert summ["objective_usd"] == pytest.approx(rp, rel=1e-7) and summ["invariant_checks"] == "passed"
     md = (tmp_path / "out" / "stochastic.md").read_text()
     assert "Build now" in md and "Recourse" in md
+    assert (tmp_path / "out" / "stochastic.html").is_file()
 
 
 def test_probabilities_must_sum_to_one(tmp_path):

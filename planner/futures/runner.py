@@ -18,6 +18,7 @@ filesystem every worker sees. A variant that fails is a row with its error; the 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -295,7 +296,11 @@ def _run_dask(tasks, address: str, workers: int, record) -> None:
     cluster = None
     if address == "local":
         cluster = LocalCluster(
-            n_workers=min(workers, len(tasks)), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=min(workers, len(tasks)),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,  # the progress line is the report; Dask's notices are noise here
         )
         client = Client(cluster)
     else:

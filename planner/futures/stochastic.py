@@ -245,7 +245,7 @@ def _solve(m, st, rounder=None):
         mip_gap=st["mip_rel_gap"],
         threads=int(st["threads"]),
         seed=int(st["seed"]),
-        heuristic=rounder is not None,
+        heuristic=True,  # the generic start (round up, then a restricted MIP) keeps tied columns equal
         rounder=rounder,
     )
     if res.status == "interrupted":
@@ -289,8 +289,8 @@ def solve_stochastic(
     on_stage=None,
 ) -> dict:
     """Plan ``scenario`` (a name or folder) over the demand ``cases``; write one results
-    folder per case under ``out`` (default ``results/<name>-stochastic``), ``stochastic.json``
-    and ``stochastic.md``; return stochastic.json's content. ``evaluate`` also solves the
+    folder per case under ``out`` (default ``results/<name>-stochastic``), ``stochastic.json``,
+    ``stochastic.md`` and ``stochastic.html``; return stochastic.json's content. ``evaluate`` also solves the
     mean-demand plan and each case alone for VSS and EVPI; ``overwrite`` replaces a
     stochastic plan already in ``out`` (else :class:`UsageError`). Raises :class:`InputError` for bad
     input (probabilities, disagreeing demand files, ``objective`` other than cost) and
@@ -421,18 +421,21 @@ def solve_stochastic(
         notes.append("VSS and EVPI were not evaluated.")
     if notes:
         doc["note"] = " ".join(notes)
+    report = _report(doc, folders, cutoff)
     write_files(
         out,
         {
             "stochastic.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
-            "stochastic.md": _markdown(doc, folders, cutoff),
+            "stochastic.md": report.markdown(),
+            "stochastic.html": report.html(title=f"Two-stage plan — {doc['scenario']}"),
         },
     )
     return doc
 
 
-def _markdown(doc: dict, folders: dict[str, Path], cutoff: int) -> str:
-    """stochastic.md: the here-and-now decisions (shared) beside each scenario's recourse."""
+def _report(doc: dict, folders: dict[str, Path], cutoff: int):
+    """stochastic.md/.html (a :class:`planner.reporting.report.Doc`): the here-and-now
+    decisions (shared) beside each scenario's recourse."""
     from ..reporting.fmt import _usd
     from ..reporting.report import Doc
 
@@ -475,4 +478,4 @@ def _markdown(doc: dict, folders: dict[str, Path], cutoff: int) -> str:
     out.table(["scenario", "P", "NPC", "infrastructure", "chips", "energy"], rows)
     if doc.get("note"):
         out.p(doc["note"])
-    return out.markdown()
+    return out
