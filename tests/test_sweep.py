@@ -217,6 +217,12 @@ def test_sweep_cli_end_to_end_writes_the_report(tmp_path):
     assert "sites.*.grid_price_usd_per_mwh" in md and "Opened in every future" in md
     rows = pd.read_csv(out / "sweep.csv").set_index("variant")
     assert rows.loc["cheap-power", "objective_usd"] < rows.loc["base", "objective_usd"]
+    # near-optimal alternatives of a variant are planned from that variant's inputs
+    r = CliRunner().invoke(main, ["alternatives", str(out / "cheap-power"), "-n", "1", "--focus", "chips"])
+    assert r.exit_code == 0, r.output
+    alt = json.loads((out / "cheap-power" / "alternatives" / "1" / "summary.json").read_text())
+    assert alt["alternative"]["scenario_folder"].endswith("_inputs/cheap-power")
+    assert alt["objective_usd"] <= rows.loc["cheap-power", "objective_usd"] * 1.05 * (1 + 1e-9)
 
 
 def test_bundled_example_spec_has_a_dozen_variants_of_world():

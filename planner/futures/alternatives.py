@@ -95,7 +95,9 @@ def alternatives(
     """Write ``n`` near-optimal plans of DIR's scenario to ``DIR/alternatives/<k>/`` and the
     comparison (``alternatives.csv``: one row per plan, 0 = DIR's plan, with objective_usd,
     the slack it uses and each focus item's amount; ``ranges.csv``, ``alternatives.md`` and
-    a plot). ``scenario`` (a name or folder) and ``demand`` default to DIR's scenario by name.
+    a plot). ``scenario`` (a name or folder) defaults to the sweep input a sweep variant was
+    planned from (``../_inputs/<DIR name>/``), else the bundled scenario of DIR's name;
+    ``demand`` to a stochastic case's demand file, else the scenario's.
     Returns alternatives.csv as a DataFrame. Raises :class:`UsageError` for a bad DIR,
     slack or focus, :class:`InputError` when the scenario is not the one DIR was planned from."""
     from .. import api
@@ -117,7 +119,15 @@ def alternatives(
         raise UsageError(f"{results_dir} has no objective_usd; solve the scenario first.")
     if summ.get("objective") in ("tokens", "value"):
         raise UsageError("planner alternatives needs a plan of objective cost; this one maximised tokens or value.")
-    scn = api.load_scenario(scenario if scenario is not None else summ["scenario"], demand)
+    if scenario is None:
+        # a sweep variant's results folder DIR/<v>/ was planned from DIR/_inputs/<v>/; a case of
+        # a stochastic plan with its own demand file
+        sweep_input = results_dir.resolve().parent / "_inputs" / results_dir.resolve().name
+        scenario = sweep_input if (sweep_input / "scenario.toml").is_file() else summ["scenario"]
+        case = summ.get("stochastic")
+        if demand is None and isinstance(case, dict) and case.get("demand"):
+            demand = case["demand"]
+    scn = api.load_scenario(scenario, demand)
     if scn.config.name != summ["scenario"] or (scn.config.start_year, scn.config.end_year) != (
         summ["start_year"],
         summ["end_year"],
@@ -184,6 +194,7 @@ def alternatives(
         p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
         p.extra["alternative"] = {
             "k": k,
+            "scenario_folder": str(scn.folder),
             "focus": focus,
             "slack": slack,
             "reference_objective_usd": z,
