@@ -248,3 +248,16 @@ def test_ctrl_c_keeps_the_finished_variants(tmp_path):
     assert (out / "first" / "summary.json").is_file() and not (out / "second").exists()
     again = run_sweep(s, out, workers=1)
     assert again.skipped == ["first"] and again.solved == ["second"]
+
+
+def test_grid_demand_axis(tmp_path):
+    spec = _spec(tmp_path, '[grid]\n"demand" = ["low.csv", "high.csv"]\n"discount_rate" = [0.05]\n')
+    with pytest.raises(InputError, match="demand file low.csv does not exist"):
+        read_spec(spec)
+    d = pd.read_csv(tmp_path / "us1" / "demand.csv")
+    d.to_csv(tmp_path / "low.csv", index=False)
+    d.assign(tokens_per_year=d["tokens_per_year"] * 2).to_csv(tmp_path / "high.csv", index=False)
+    s = read_spec(spec)
+    assert [v.name for v in s.variants] == ["demand=low.csv,discount_rate=0.05", "demand=high.csv,discount_rate=0.05"]
+    folder = materialise(s.base, s.variants[1], tmp_path / "m")
+    assert pd.read_csv(folder / "demand.csv")["tokens_per_year"].sum() == 2 * d["tokens_per_year"].sum()
