@@ -64,8 +64,12 @@ FULL = [
 
 def machine() -> dict:
     import highspy
-    import psutil
     import pyomo
+
+    try:
+        import psutil
+    except ImportError:
+        raise SystemExit('The benchmarks need psutil: .venv/bin/pip install -e ".[bench]"') from None
 
     cpu = platform.processor() or ""
     try:

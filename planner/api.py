@@ -33,7 +33,7 @@ import pandas as pd
 
 from .io.errors import InputError, NoSolutionError, Problem, UsageError
 from .io.results import choose_folder, prepare_output, write_files, write_results
-from .io.scenario import Scenario, resolve_scenario_path
+from .io.scenario import Scenario, recheck, resolve_scenario_path
 from .io.scenario import load_scenario as _load_folder
 from .model import build_data, build_model
 from .model.data import MUSD
@@ -228,17 +228,22 @@ def solve(
     -- what ``planner solve`` does before writing. Nothing is written; call
     :meth:`Plan.write`.
 
-    ``scenario`` is a :class:`Scenario` (from :func:`load_scenario`, possibly edited), a
-    bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
+    ``scenario`` is a :class:`Scenario` (from :func:`load_scenario`, possibly edited: it is
+    checked again, :func:`planner.io.scenario.recheck`), a bundled name or a folder; ``demand`` replaces demand.csv when a name or folder is given.
     ``time_limit`` (s), ``mip_gap`` (relative), ``threads`` and ``seed`` override
     scenario.toml's ``[solver]`` table. ``progress(elapsed_s, incumbent_musd, bound_musd,
     gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage after it starts
     (``"marginal"``).
 
-    Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario and
-    :class:`NoSolutionError` when HiGHS finds no plan (infeasible, or no plan within the
-    time limit); KeyboardInterrupt when interrupted."""
-    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
+    A plan found before the time limit is returned with ``summary()["status"] ==
+    "time_limit"`` and its gap in ``summary()["mip_gap"]``: check them before acting on it.
+
+    Raises :class:`InputError` for bad input, :class:`UsageError` for a missing scenario or
+    a setting out of range and :class:`NoSolutionError` when HiGHS finds no plan
+    (infeasible, or no plan within the time limit); KeyboardInterrupt when interrupted."""
+    _check_settings(time_limit, mip_gap, threads, seed)
+    # a Scenario may have been edited in memory since it was loaded: check it again
+    scn = recheck(scenario) if isinstance(scenario, Scenario) else load_scenario(scenario, demand)
     p = plan(scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress)
     p.timings["load"] = scn.load_seconds
     if marginals and on_stage is not None:
@@ -258,6 +263,25 @@ def solve(
     p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
     p.tables = as_written({**p.tables, **extras})
     return p
+
+
+def _check_settings(time_limit, mip_gap, threads, seed) -> None:
+    """The solver overrides' ranges, as the CLI's options enforce them; UsageError otherwise."""
+
+    def bad(name, v, what):
+        raise UsageError(f"{name}={v!r} is not valid: {what}.")
+
+    def number(v):
+        return isinstance(v, int | float) and not isinstance(v, bool) and v == v
+
+    if time_limit is not None and not (number(time_limit) and time_limit > 0):
+        bad("time_limit", time_limit, "give the solver time limit in seconds, above 0")
+    if mip_gap is not None and not (number(mip_gap) and 0 <= mip_gap <= 1):
+        bad("mip_gap", mip_gap, "give the relative MIP gap as a fraction from 0 to 1, e.g. 0.01")
+    if threads is not None and not (isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1):
+        bad("threads", threads, "give a whole number of solver threads, 1 or more")
+    if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+        bad("seed", seed, "give a whole number, 0 or more")
 
 
 @dataclass

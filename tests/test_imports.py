@@ -115,3 +115,42 @@ def test_stages_import_only_earlier_stages():
             if ts is None or ts not in ALLOWED[s]:
                 bad.append(f"{n} imports {t}")
     assert not bad, "; ".join(sorted(bad))
+
+
+# import name -> distribution, for the third-party packages planner imports
+DIST = {"pyomo": "pyomo", "highspy": "highspy", "pandas": "pandas", "numpy": "numpy", "click": "click"}
+DIST |= {"rich": "rich", "matplotlib": "matplotlib", "jsonschema": "jsonschema"}
+# used without an import of their own: the xlsx engine pandas loads by name, the sparse
+# arrays Pyomo's standard-form compiler returns
+INDIRECT = {"xlsxwriter", "scipy"}
+
+
+def _third_party_imports() -> set[str]:
+    import sys
+
+    out = set()
+    for path in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for n in names:
+                top = n.split(".")[0]
+                if top != "planner" and top not in sys.stdlib_module_names:
+                    out.add(top)
+    return out
+
+
+def test_runtime_dependencies_are_what_the_package_imports():
+    import re
+    import tomllib
+
+    project = tomllib.loads((PKG.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=!~\[ ;]", d)[0].lower() for d in project["dependencies"]}
+    imported = _third_party_imports()
+    assert imported <= set(DIST), f"imported but not mapped to a distribution: {imported - set(DIST)}"
+    needed = {DIST[i] for i in imported} | INDIRECT
+    assert declared == needed, f"declared only: {declared - needed}; imported only: {needed - declared}"

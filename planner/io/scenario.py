@@ -13,6 +13,7 @@ with a note.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
@@ -23,7 +24,7 @@ import pandas as pd
 
 from .errors import InputError, Problem, UsageError
 from .readers import read_table, read_text
-from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, SCENARIO_KEYS, SOLVER_KEYS
+from .schema import FILES, LOAD_ORDER, PERCENT_LIKE_KEYS, POSITIVE_KEYS, REQUIRED, SCENARIO_KEYS, SOLVER_KEYS
 
 ROOT = Path(os.environ.get("PLANNER_HOME", Path(__file__).resolve().parents[2]))
 DATA_DIR = ROOT / "data"
@@ -94,8 +95,27 @@ class Scenario:
     warnings: list[Problem] = field(default_factory=list)
     load_seconds: float = 0.0
 
+    def _file(self, name: str) -> str:
+        fname = name if name.endswith(".csv") else name + ".csv"
+        if fname not in self.tables:
+            names = ", ".join(sorted(f.removesuffix(".csv") for f in self.tables))
+            raise KeyError(f"{name!r} is not a table of this scenario (tables: {names})")
+        return fname
+
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name if name.endswith(".csv") else name + ".csv"]
+        """``scn["chips"]`` (or ``scn["chips.csv"]``): the table of that input file, the
+        DataFrame itself, so edits change the scenario. KeyError lists the table names."""
+        return self.tables[self._file(name)]
+
+    def __setitem__(self, name: str, table: pd.DataFrame) -> None:
+        """Replace a table, e.g. ``scn["sites"] = scn["sites"].query("site != 'x'")``; it is
+        checked when the scenario is solved (:func:`recheck`)."""
+        self.tables[self._file(name)] = table
+
+    def __repr__(self) -> str:
+        cfg = self.config
+        sizes = ", ".join(f"{f.removesuffix('.csv')} {len(t)}" for f, t in self.tables.items())
+        return f"<Scenario {cfg.name!r} {cfg.start_year}-{cfg.end_year} from {self.folder}: {sizes} rows>"
 
 
 def resolve_scenario_path(scenario: str | os.PathLike | None) -> Path:
@@ -329,3 +349,91 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
     d = tables["demand.csv"]
     tables["demand.csv"] = d[(d["year"] >= config.start_year) & (d["year"] <= config.end_year)].reset_index(drop=True)
     return Scenario(folder=folder, config=config, tables=tables, paths=paths, warnings=warnings)
+
+
+def recheck(scn: Scenario) -> Scenario:
+    """Check a scenario whose tables or settings were edited in memory (a notebook that
+    changed a chip price, dropped a site, or cut ``config.end_year``) as :func:`load_scenario`
+    checks files: each column's type, blanks and range (:mod:`planner.io.schema`), duplicate
+    keys, and every cross-file check of :mod:`planner.io.validate`. Demand rows outside the
+    (possibly changed) horizon are dropped, as on loading. Rows keep the file row they came
+    from (``_row``; a row added in memory has none).
+
+    Returns ``scn`` (its demand table refiltered, its warnings replaced by the cross-file
+    warnings of the edited tables plus the loading ones); raises :class:`InputError` listing
+    every problem."""
+    from .readers import _range_problem
+    from .validate import cross_checks
+
+    cfg = scn.config
+    errors: list[Problem] = []
+    for key in ("start_year", "end_year"):
+        v = getattr(cfg, key)
+        if isinstance(v, bool) or not isinstance(v, int):
+            errors.append(Problem("scenario.toml", None, key, f"{v!r} is not a whole year (set it as a number)"))
+    if not errors and cfg.end_year < cfg.start_year:
+        errors.append(
+            Problem("scenario.toml", None, "end_year", f"{cfg.end_year} is before start_year {cfg.start_year}")
+        )
+    if errors:
+        raise InputError(errors)
+    tables = dict(scn.tables)
+    d = tables.get("demand.csv")
+    if d is not None and "year" in d.columns:
+        tables["demand.csv"] = d[(d["year"] >= cfg.start_year) & (d["year"] <= cfg.end_year)].reset_index(drop=True)
+    for fname, spec in FILES.items():
+        t = tables.get(fname)
+        if t is None:
+            continue
+        rows = list(t["_row"]) if "_row" in t.columns else [None] * len(t)
+        rows = [None if r is None or r != r else int(r) for r in rows]
+        for extra in [c for c in t.columns if c not in spec.column_names and not str(c).startswith("_")]:
+            # reading a file drops unknown columns, so one here was added in memory: most
+            # likely a misspelled column that an assignment created instead of changing
+            near = difflib.get_close_matches(str(extra), spec.column_names, n=1)
+            hint = f"; did you mean {near[0]}?" if near else f" (columns: {', '.join(spec.column_names)})"
+            errors.append(Problem(fname, None, str(extra), f"is not a column of {fname} and would be ignored{hint}"))
+        for col in spec.columns:
+            if col.name not in t.columns:
+                if col.blank == REQUIRED:
+                    errors.append(Problem(fname, None, col.name, "was removed from the table; it is required"))
+                continue
+            for v, row in zip(t[col.name], rows, strict=True):
+                blank = v is None or (isinstance(v, float) and math.isnan(v)) or (col.type == "text" and v == "")
+                if blank:
+                    if col.blank == REQUIRED:
+                        errors.append(Problem(fname, row, col.name, f"is blank; a {col.description} is required"))
+                    continue
+                if col.type in ("key", "text"):
+                    if col.choices and str(v) not in col.choices:
+                        errors.append(Problem(fname, row, col.name, f"'{v}' is not one of {', '.join(col.choices)}"))
+                    continue
+                try:
+                    x = float(v)
+                except (TypeError, ValueError):
+                    errors.append(Problem(fname, row, col.name, f"{v!r} is not a number ({col.unit})"))
+                    continue
+                if math.isinf(x):
+                    errors.append(Problem(fname, row, col.name, f"{x} is not a finite number ({col.unit})"))
+                elif col.type in ("int", "year") and not x.is_integer():
+                    errors.append(Problem(fname, row, col.name, f"{x:g} is not a whole number"))
+                elif bad := _range_problem(col, x):
+                    errors.append(Problem(fname, row, col.name, bad))
+        keys = [k for k in spec.keys if k in t.columns]
+        if keys and len(t):
+            dup = t.duplicated(keys, keep="first")
+            for i in dup[dup].index:
+                key = ", ".join(str(t.at[i, k]) for k in keys)
+                errors.append(Problem(fname, rows[i], None, f"repeats the key ({key}) of an earlier row"))
+    if not errors:
+        labels = {f: _label(f, scn.paths[f]) if f in scn.paths else f for f in tables}
+        errs, warns = cross_checks(cfg, tables, labels)
+        errors += errs
+    else:
+        warns = []
+    if errors:
+        raise InputError(errors)
+    scn.tables = tables
+    seen = {w.sentence() for w in scn.warnings}
+    scn.warnings = scn.warnings + [w for w in warns if w.sentence() not in seen]
+    return scn

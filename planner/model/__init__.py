@@ -3,6 +3,8 @@
 :func:`build_model` turns :class:`ModelData` into a Pyomo ``ConcreteModel``: each layer
 module adds its decisions, constraints and cost components (registered by name in
 ``m.cost_components``); :mod:`.finance` assembles the objective last.
+
+Stage 2 of the pipeline (validated tables -> Pyomo model). May import: :mod:`planner.io`.
 """
 
 from __future__ import annotations
