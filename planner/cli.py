@@ -162,10 +162,30 @@ def _validate(scenario):
     type=click.Choice(["cost", "tokens", "value"]),
     help="Objective mode (DESIGN.md §7.6), overriding scenario.toml's objective.",
 )
+@click.option(
+    "--stochastic",
+    metavar="NAME=DEMAND.csv:P,...",
+    help="A two-stage plan over demand scenarios with probabilities P (DESIGN.md §7.8): writes OUT/stochastic.json and OUT/<NAME>/.",
+)
 def solve(
-    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective
+    scenario,
+    demand,
+    out_dir,
+    time_limit,
+    mip_gap,
+    threads,
+    seed,
+    overwrite,
+    quiet,
+    marginals,
+    objective,
+    stochastic=None,
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
+    if stochastic:
+        if objective not in (None, "cost"):
+            raise click.UsageError("--stochastic plans at least expected cost: only --objective cost is allowed.")
+        return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)
     _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective)
 
 
@@ -717,6 +737,81 @@ def _prep_days(solar, wind, sites, days, segments, method, out_dir):
         markup=False,
         soft_wrap=True,
     )
+
+
+# ---------------------------------------------------------------- many futures (DESIGN.md §7.8)
+
+
+@main.command()
+@click.argument("spec_file", metavar="SPEC.toml", type=click.Path(dir_okay=False))
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<spec name>)."
+)
+@click.option("--workers", type=click.IntRange(min=1), help="Variants solved at once (default: the cores).")
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS|local",
+    help="Solve on a Dask cluster: a scheduler address (tcp://host:8786) or local for a LocalCluster.",
+)
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def sweep(spec_file, out_dir, workers, dask_address, quiet) -> None:
+    """Solve the variants of a base scenario that SPEC.toml names, in parallel, and write
+    sweep.csv, sweep.md and sweep.html beside their results folders."""
+    _sweep(spec_file, out_dir, workers, dask_address, quiet)
+
+
+@friendly
+def _sweep(spec_file, out_dir, workers, dask_address, quiet):
+    from .futures.commands import sweep_command
+
+    sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err)
+
+
+@friendly
+def _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite=False):
+    from .futures.commands import stochastic_command
+
+    stochastic_command(
+        scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, out, err, overwrite
+    )
+
+
+@main.command()
+@click.argument("results_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.option(
+    "--slack",
+    type=click.FloatRange(min=0),
+    default=0.05,
+    show_default=True,
+    help="Allowed cost above the optimum, as a share of it.",
+)
+@click.option(
+    "-n", "count", type=click.IntRange(min=1), default=5, show_default=True, help="Number of alternative plans."
+)
+@click.option(
+    "--focus",
+    type=click.Choice(["sites", "energy", "chips"]),
+    default="sites",
+    show_default=True,
+    help="The layer the alternatives differ in.",
+)
+@click.option("--scenario", help="The scenario DIR was planned from (default: the bundled scenario of DIR's name).")
+@click.option(
+    "--demand", type=click.Path(dir_okay=False), help="The demand file DIR was planned with, if not the scenario's."
+)
+def alternatives(results_dir, slack, count, focus, scenario, demand) -> None:
+    """Near-optimal plans (MGA, Hop-Skip-Jump): each within (1 + slack) of DIR's net present
+    cost, each avoiding what the earlier plans used in the focus layer; written to
+    DIR/alternatives/<k>/ with alternatives.csv comparing them."""
+    _alternatives(results_dir, slack, count, focus, scenario, demand)
+
+
+@friendly
+def _alternatives(results_dir, slack, count, focus, scenario, demand):
+    from .futures.commands import alternatives_command
+
+    alternatives_command(results_dir, slack, count, focus, scenario, demand, out, err)
 
 
 def run() -> None:

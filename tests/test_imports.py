@@ -17,6 +17,8 @@ ALLOWED = {
     "solver": {"io", "model", "solver"},
     "reporting": {"io", "model", "solver", "reporting"},
     "prep": {"io", "prep"},
+    "api": {"io", "model", "solver", "reporting", "api"},
+    "futures": {"io", "model", "solver", "reporting", "api", "futures"},
 }
 
 
@@ -118,6 +120,7 @@ def test_stages_import_only_earlier_stages():
 # import name -> distribution, for the third-party packages planner imports
 DIST = {"pyomo": "pyomo", "highspy": "highspy", "pandas": "pandas", "numpy": "numpy", "click": "click"}
 DIST |= {"rich": "rich", "matplotlib": "matplotlib", "jsonschema": "jsonschema", "adjustText": "adjusttext"}
+DIST |= {"dask": "dask"}  # planner sweep --dask (planner.futures.runner)
 # used without an import of their own: the xlsx engine pandas loads by name, the sparse
 # arrays Pyomo's standard-form compiler returns
 INDIRECT = {"xlsxwriter", "scipy"}

@@ -68,6 +68,7 @@ class ScenarioConfig:
     unserved_penalty_usd_per_mtok: float = 100.0
     site_lifetime_years: int = 30
     default_tier: str = ""  # DESIGN.md §7.9: blank = the first row of tiers.csv
+    first_stage_years: int = 3  # planner solve --stochastic (DESIGN.md §7.8)
     carbon_price: dict[int, float] | None = None
     carbon_cap: dict[int, float] | None = None
     solver: dict = field(default_factory=dict)

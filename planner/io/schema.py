@@ -576,6 +576,7 @@ SCENARIO_KEYS: tuple[tuple, ...] = (
     ("unserved_penalty_usd_per_mtok", "float", 100.0, 0.0, 1e9, "penalty per million tokens not served"),
     ("site_lifetime_years", "int", 30, 1, 200, "years over which a site's open cost is annualised"),
     ("default_tier", "text", "", None, None, "tier of demand rows with a blank tier (blank = first row of tiers.csv)"),
+    ("first_stage_years", "int", 3, 0, 200, "years from start_year whose investments a stochastic plan shares (§7.8)"),
 )
 # keys that must be above their minimum (0), and discount rates of 1 or more (read as a
 # percentage written by mistake, and refused)

@@ -1,0 +1,481 @@
+"""A two-stage stochastic plan over demand scenarios (DESIGN.md §7.8, ``planner solve
+--stochastic NAME=FILE:P,...``).
+
+The deterministic equivalent: one Pyomo block per demand scenario, each the model
+:func:`planner.model.build_model` builds for the scenario with that demand file, under one
+objective Σ_i P_i × npc_i (every block's full objective, unserved penalty included). The
+investment decisions ``open``, ``hall``, ``buy`` and ``new`` of the years before
+``start_year + first_stage_years`` (scenario.toml, default 3) are tied across the blocks
+(non-anticipativity: what must be committed now); a decision one block has and another
+lacks (its index set is sparse) is 0 in all. Everything else -- later investments, active
+units, serving, dispatch, storage -- is each scenario's recourse.
+
+Reported beside the expected cost (``stochastic.json``):
+
+- VSS, the value of the stochastic solution: the plan of the probability-weighted mean
+  demand (the union of the files' rows, a missing row 0) has its first stage fixed and is
+  evaluated in every scenario; VSS = Σ_i P_i × that cost − the stochastic expected cost;
+- EVPI, the expected value of perfect information: the stochastic expected cost − Σ_i P_i ×
+  each scenario solved alone;
+- ``vss_gap_usd``/``evpi_gap_usd``: the sum of the absolute gaps (objective − bound, USD) of
+  the solves each difference comes from (a difference of optima is only known to that).
+
+No start heuristic rounding and no post-solve polish run on the deterministic equivalent
+(both would treat each block alone and could pull the shared decisions apart).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from ..io.errors import InputError, Problem, UsageError
+from ..io.results import prepare_output, write_files
+from ..io.schema import FILES
+from ..model import build_data, build_model
+from ..model.data import MUSD
+
+FIRST_STAGE = ("open", "hall", "buy", "new")
+AGREE = ("max_latency_ms", "sovereign_share")
+
+
+@dataclass
+class DemandCase:
+    """One scenario of the stochastic plan: its ``name``, demand ``file`` and ``probability``."""
+
+    name: str
+    file: Path
+    probability: float
+
+
+def parse_cases(text: str) -> list[DemandCase]:
+    """``"low=low.csv:0.25,base=base.csv:0.5,high=high.csv:0.25"`` -> cases. Raises
+    :class:`UsageError` for a malformed item and :class:`InputError` when the probabilities do
+    not sum to 1 within 1e-6, a name repeats or a file does not exist."""
+    cases: list[DemandCase] = []
+    for item in [x.strip() for x in text.split(",") if x.strip()]:
+        name, eq, rest = item.partition("=")
+        file, colon, prob = rest.rpartition(":")
+        if not eq or not colon or not name.strip() or not file.strip():
+            raise UsageError(
+                f"--stochastic item {item!r} is not NAME=DEMAND.csv:P (e.g. high=data/demand/high.csv:0.25)."
+            )
+        try:
+            p = float(prob)
+        except ValueError:
+            raise UsageError(f"--stochastic item {item!r}: the probability {prob!r} is not a number.") from None
+        cases.append(DemandCase(name.strip(), Path(file.strip()), p))
+    problems = []
+    if len(cases) < 1:
+        raise UsageError("--stochastic needs at least one NAME=DEMAND.csv:P.")
+    seen = set()
+    for c in cases:
+        if c.name in seen:
+            problems.append(Problem("--stochastic", None, None, f"the scenario name {c.name} is used twice"))
+        seen.add(c.name)
+        if not c.file.is_file():
+            problems.append(Problem("--stochastic", None, None, f"the demand file {c.file} of {c.name} does not exist"))
+        if not (0 <= c.probability <= 1) or not math.isfinite(c.probability):
+            problems.append(
+                Problem("--stochastic", None, None, f"the probability {c.probability:g} of {c.name} is not in [0, 1]")
+            )
+    total = sum(c.probability for c in cases)
+    if abs(total - 1.0) > 1e-6:
+        problems.append(
+            Problem("--stochastic", None, None, f"the probabilities sum to {total:.9g}, not 1 (within 1e-6)")
+        )
+    if problems:
+        raise InputError(problems)
+    return cases
+
+
+def _key_cols() -> list[str]:
+    return list(FILES["demand.csv"].keys)
+
+
+def mean_demand(cases: list[DemandCase]) -> pd.DataFrame:
+    """The probability-weighted mean demand: the union of the files' rows (by the demand
+    key), ``tokens_per_year`` = Σ_i P_i × tokens_i (a missing row counting 0), every other
+    column from the first file holding the row. Raises :class:`InputError` naming the file
+    and row where two files disagree on ``max_latency_ms`` or ``sovereign_share``."""
+    keys = _key_cols()
+    frames = []
+    problems = []
+    first: dict[tuple, tuple[str, int, dict]] = {}
+    for c in cases:
+        t = pd.read_csv(c.file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        for i, row in enumerate(t.to_dict("records")):
+            k = tuple(str(row.get(col, "")).strip() for col in keys)
+            if k in first:
+                fname, frow, frec = first[k]
+                for col in AGREE:
+                    a, b = str(frec.get(col, "")).strip(), str(row.get(col, "")).strip()
+                    same = a == b
+                    if not same:
+                        try:
+                            same = float(a) == float(b)
+                        except ValueError:
+                            same = False
+                    if not same:
+                        problems.append(
+                            Problem(
+                                c.file.name,
+                                i + 2,
+                                col,
+                                f"{b or 'blank'} disagrees with {fname}, row {frow} ({a or 'blank'}); "
+                                "the scenarios of a stochastic plan may differ in tokens only",
+                            )
+                        )
+            else:
+                first[k] = (c.file.name, i + 2, row)
+        t["_p"] = c.probability
+        frames.append(t)
+    if problems:
+        raise InputError(problems)
+    rows = []
+    for _f, _r, rec in first.values():
+        rows.append(dict(rec))
+    out = pd.DataFrame(rows)
+    tot: dict[tuple, float] = {}
+    for t in frames:
+        for row in t.to_dict("records"):
+            k = tuple(str(row.get(col, "")).strip() for col in keys)
+            v = str(row.get("tokens_per_year", "")).strip()
+            tot[k] = tot.get(k, 0.0) + row["_p"] * (float(v) if v else 0.0)
+    out["tokens_per_year"] = [repr(tot[tuple(str(r[c]).strip() for c in keys)]) for r in rows]
+    return out
+
+
+def _first_stage_keys(m, var: str, cutoff: int) -> list[tuple]:
+    v = getattr(m, var, None)
+    if v is None:
+        return []
+    return [k for k in v if (k[-1] if isinstance(k, tuple) else k) < cutoff]
+
+
+def build_equivalent(models: list, probs: list[float], cutoff: int) -> pyo.ConcreteModel:
+    """The deterministic equivalent: ``models`` (one per scenario, from build_model) as blocks
+    ``scen0``, ``scen1``, ... of a new model, their objectives replaced by Σ_i P_i × npc_i and
+    the first-stage decisions (year < ``cutoff``) tied to block 0's (0 where a block lacks one)."""
+    de = pyo.ConcreteModel(name="stochastic")
+    for i, m in enumerate(models):
+        m.npc.deactivate()
+        de.add_component(f"scen{i}", m)
+    de.npc = pyo.Objective(expr=sum(p * m.npc.expr for p, m in zip(probs, models)), sense=pyo.minimize)
+    de.nonanticipativity = pyo.ConstraintList()
+    for var in FIRST_STAGE:
+        keys: dict[tuple, None] = {}
+        for m in models:
+            keys.update(dict.fromkeys(_first_stage_keys(m, var, cutoff)))
+        for k in keys:
+            have = [getattr(m, var)[k] for m in models if k in getattr(m, var, {})]
+            ref = have[0]
+            for m in models:
+                v = getattr(m, var)
+                if k in v:
+                    if v[k] is not ref:
+                        de.nonanticipativity.add(v[k] == ref)
+                else:
+                    de.nonanticipativity.add(ref == 0)
+    return de
+
+
+def first_stage_values(m, cutoff: int) -> dict[tuple[str, tuple], float]:
+    """(var, key) -> value of the first-stage decisions of a solved model (integers rounded)."""
+    out = {}
+    for var in FIRST_STAGE:
+        for k in _first_stage_keys(m, var, cutoff):
+            v = getattr(m, var)[k]
+            x = v.value or 0.0
+            out[var, k] = float(round(x)) if v.is_integer() or v.is_binary() else x
+    return out
+
+
+def fix_first_stage(m, values: dict, cutoff: int) -> list[str]:
+    """Fix ``m``'s first-stage decisions to ``values`` (0 where not given); returns notes for
+    values ``m`` has no decision for (a plan that the scenario cannot hold)."""
+    notes = []
+    for var in FIRST_STAGE:
+        for k in _first_stage_keys(m, var, cutoff):
+            getattr(m, var)[k].fix(values.get((var, k), 0.0))
+    for (var, k), x in values.items():
+        if abs(x) > 1e-9 and k not in getattr(m, var, {}):
+            notes.append(f"{var}{list(k)} = {x:g} has no counterpart in this scenario")
+    return notes
+
+
+@dataclass
+class Solved:
+    """One solve: status, objective and absolute gap in USD (None when there is no plan)."""
+
+    status: str
+    objective_usd: float | None
+    gap_usd: float | None
+    mip_gap: float | None = None
+    plan: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def _abs_gap(res) -> float | None:
+    if res.objective is None:
+        return None
+    if res.bound is None:
+        return 0.0 if res.gap == 0 else None
+    return abs(res.objective - res.bound) * MUSD
+
+
+def _settings(scn, time_limit, mip_gap, threads, seed) -> dict:
+    from ..api import solver_settings
+
+    return solver_settings(scn, time_limit, mip_gap, threads, seed)
+
+
+def _solve(m, st, rounder=None):
+    from ..solver.highs import solve_model
+
+    res = solve_model(
+        m,
+        time_limit=st["time_limit_s"],
+        mip_gap=st["mip_rel_gap"],
+        threads=int(st["threads"]),
+        seed=int(st["seed"]),
+        heuristic=True,  # the generic start (round up, then a restricted MIP) keeps tied columns equal
+        rounder=rounder,
+    )
+    if res.status == "interrupted":
+        raise KeyboardInterrupt
+    return res
+
+
+def _alone(scn, st) -> Solved:
+    from .. import api
+
+    try:
+        p = api.plan(
+            scn, time_limit=st["time_limit_s"], mip_gap=st["mip_rel_gap"], threads=st["threads"], seed=st["seed"]
+        )
+    except Exception as e:  # no plan: the figures that need it are null
+        return Solved("no_solution", None, None, extra={"error": str(e)})
+    return Solved(p.result.status, p.result.objective * MUSD, _abs_gap(p.result), p.result.gap, plan=p)
+
+
+def _fixed(scn, values, cutoff, st) -> Solved:
+    d = build_data(scn)
+    m = build_model(d)
+    notes = fix_first_stage(m, values, cutoff)
+    res = _solve(m, st)
+    if not res.has_solution:
+        return Solved(res.status, None, None, extra={"notes": notes})
+    return Solved(res.status, res.objective * MUSD, _abs_gap(res), res.gap, extra={"notes": notes})
+
+
+def solve_stochastic(
+    scenario,
+    cases: list[DemandCase],
+    out: str | Path | None = None,
+    *,
+    time_limit=None,
+    mip_gap=None,
+    threads=None,
+    seed=None,
+    evaluate: bool = True,
+    overwrite: bool = False,
+    on_stage=None,
+) -> dict:
+    """Plan ``scenario`` (a name or folder) over the demand ``cases``; write one results
+    folder per case under ``out`` (default ``results/<name>-stochastic``), ``stochastic.json``,
+    ``stochastic.md`` and ``stochastic.html``; return stochastic.json's content. ``evaluate`` also solves the
+    mean-demand plan and each case alone for VSS and EVPI; ``overwrite`` replaces a
+    stochastic plan already in ``out`` (else :class:`UsageError`). Raises :class:`InputError` for bad
+    input (probabilities, disagreeing demand files, ``objective`` other than cost) and
+    :class:`planner.io.errors.NoSolutionError` when the deterministic equivalent has no plan."""
+    from .. import api
+    from ..io.errors import NoSolutionError
+    from ..io.scenario import resolve_scenario_path
+    from ..reporting.checks import check_plan
+    from ..reporting.stack import as_written, extra_tables
+    from ..solver.highs import SolveResult
+    from ..solver.solution import extract, layer_totals
+
+    stage = on_stage or (lambda s: None)
+    folder = resolve_scenario_path(scenario)
+    mean = mean_demand(cases)  # checks the files agree before anything is built
+    scns = [api.load_scenario(folder, c.file) for c in cases]
+    cfg = scns[0].config
+    objective = getattr(cfg, "objective", "cost") or "cost"
+    if objective != "cost":
+        raise InputError(
+            [Problem("scenario.toml", None, "objective", f'is "{objective}"; a stochastic plan minimises cost only')]
+        )
+    fsy = int(getattr(cfg, "first_stage_years", 3))
+    cutoff = cfg.start_year + fsy
+    st = _settings(scns[0], time_limit, mip_gap, threads, seed)
+    out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
+    if (out / "stochastic.json").exists() and not overwrite:
+        raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
+    for c in cases:  # every folder can be written, before anything is solved
+        prepare_output(out / c.name, True, protect=[folder])
+    stage("Building the deterministic equivalent")
+    datas = [build_data(s) for s in scns]
+    models = [build_model(d) for d in datas]
+    probs = [c.probability for c in cases]
+    de = build_equivalent(models, probs, cutoff)
+    stage("Solving the deterministic equivalent")
+    res = _solve(de, st)
+    if not res.has_solution:
+        raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
+    rp = res.objective * MUSD
+    rp_gap = _abs_gap(res)
+    doc_first = first_stage_values(models[0], cutoff)
+    doc: dict = {
+        "scenario": cfg.name,
+        "first_stage_years": fsy,
+        "first_stage_until": cutoff - 1,
+        "status": res.status,
+        "mip_gap": res.gap,
+        "expected_cost_usd": rp,
+        "expected_cost_gap_usd": rp_gap,
+        "first_stage_decisions": sum(1 for x in doc_first.values() if abs(x) > 1e-9),
+        "scenarios": {},
+    }
+    folders = {}
+    for c, scn, m, d in zip(cases, scns, models, datas):
+        obj = pyo.value(m.npc.expr)
+        r = SolveResult(
+            status=res.status,
+            objective=obj,
+            bound=None,
+            gap=res.gap,
+            requested_gap=res.requested_gap,
+            time_limit=res.time_limit,
+            sizes=res.sizes,
+            timings=res.timings,
+        )
+        p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
+        extras = extra_tables(p)
+        p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
+        p.failures = check_plan(p)
+        p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
+        p.extra["stochastic"] = {
+            "case": c.name,
+            "probability": c.probability,
+            "demand": str(c.file),
+            "first_stage_until": cutoff - 1,
+            "expected_cost_usd": rp,
+        }
+        p.tables = as_written({**p.tables, **extras})
+        folders[c.name] = p.write(out / c.name, overwrite=True)
+        doc["scenarios"][c.name] = {
+            "probability": c.probability,
+            "demand": str(c.file),
+            "objective_usd": obj * MUSD,
+            "folder": str(folders[c.name]),
+        }
+    notes = []
+    if evaluate:
+        stage("Solving the mean-demand plan (for VSS)")
+        with tempfile.TemporaryDirectory() as tmp:
+            mf = Path(tmp) / "demand.csv"
+            mean.to_csv(mf, index=False, lineterminator="\n")
+            ev_scn = api.load_scenario(folder, mf)
+        ev = _alone(ev_scn, st)
+        doc["ev_objective_usd"] = ev.objective_usd
+        eev, ws = [], []
+        if ev.plan is not None:
+            ev_first = first_stage_values(ev.plan.model, cutoff)
+            for c, scn in zip(cases, scns):
+                stage(f"Evaluating the mean-demand plan in {c.name}")
+                eev.append(_fixed(scn, ev_first, cutoff, st))
+        for c, scn in zip(cases, scns):
+            stage(f"Solving {c.name} alone (for EVPI)")
+            ws.append(_alone(scn, st))
+        for c, e, w in zip(cases, eev or [None] * len(cases), ws):
+            doc["scenarios"][c.name]["eev_objective_usd"] = e.objective_usd if e else None
+            doc["scenarios"][c.name]["ws_objective_usd"] = w.objective_usd
+        if eev and all(e.objective_usd is not None for e in eev) and rp_gap is not None:
+            eev_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
+            doc["eev_usd"] = eev_cost
+            doc["vss_usd"] = eev_cost - rp
+            gaps = [e.gap_usd for e in eev]
+            doc["vss_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
+        else:
+            doc["vss_usd"] = doc["vss_gap_usd"] = None
+            notes.append("VSS is null: the mean-demand plan, or its evaluation in a scenario, found no plan.")
+        if all(w.objective_usd is not None for w in ws) and rp_gap is not None:
+            ws_cost = sum(p * w.objective_usd for p, w in zip(probs, ws))
+            doc["ws_usd"] = ws_cost
+            doc["evpi_usd"] = rp - ws_cost
+            gaps = [w.gap_usd for w in ws]
+            doc["evpi_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
+        else:
+            doc["evpi_usd"] = doc["evpi_gap_usd"] = None
+            notes.append("EVPI is null: a scenario solved alone found no plan.")
+    else:
+        doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
+        notes.append("VSS and EVPI were not evaluated.")
+    if notes:
+        doc["note"] = " ".join(notes)
+    report = _report(doc, folders, cutoff)
+    write_files(
+        out,
+        {
+            "stochastic.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
+            "stochastic.md": report.markdown(),
+            "stochastic.html": report.html(title=f"Two-stage plan — {doc['scenario']}"),
+        },
+    )
+    return doc
+
+
+def _report(doc: dict, folders: dict[str, Path], cutoff: int):
+    """stochastic.md/.html (a :class:`planner.reporting.report.Doc`): the here-and-now
+    decisions (shared) beside each scenario's recourse."""
+    from ..reporting.fmt import _usd
+    from ..reporting.report import Doc
+
+    out = Doc()
+    out.h(f"Two-stage plan of {doc['scenario']} over {len(folders)} demand scenarios", 1)
+
+    def money(x):
+        return "–" if x is None else _usd(x)
+
+    out.ul(
+        [
+            f"Expected net present cost: **{money(doc['expected_cost_usd'])}** ({doc['status']}, gap {doc['mip_gap'] or 0:.2%}).",
+            f"Value of the stochastic solution (VSS): {money(doc.get('vss_usd'))} (± {money(doc.get('vss_gap_usd'))}).",
+            f"Expected value of perfect information (EVPI): {money(doc.get('evpi_usd'))} (± {money(doc.get('evpi_gap_usd'))}).",
+            f"Shared (here-and-now) decisions: every investment of {cutoff - doc['first_stage_years']}–{cutoff - 1}.",
+        ]
+    )
+    names = list(folders)
+    inv = {n: pd.read_csv(folders[n] / "investment_schedule.csv", keep_default_na=False, na_values=[""]) for n in names}
+    first = inv[names[0]]
+    first = first[first["year"] < cutoff]
+    out.h(f"Build now (before {cutoff}, the same in every scenario)", 2)
+    out.table(
+        ["year", "site", "layer", "item", "quantity", "unit", "capex"],
+        [
+            [r.year, r.site, r.layer, r.item, f"{r.quantity:,.4g}", r.unit, _usd(r.capex_usd)]
+            for r in first.itertuples()
+        ],
+        align="llllrlr",
+    )
+    out.h(f"Recourse (from {cutoff}): capex by scenario and layer", 2)
+    rows = []
+    for n in names:
+        t = inv[n][inv[n]["year"] >= cutoff]
+        by = t.groupby("layer")["capex_usd"].sum()
+        rows.append(
+            [n, f"{doc['scenarios'][n]['probability']:g}", money(doc["scenarios"][n]["objective_usd"])]
+            + [_usd(float(by.get(k, 0.0))) for k in ("infrastructure", "chips", "energy")]
+        )
+    out.table(["scenario", "P", "NPC", "infrastructure", "chips", "energy"], rows)
+    if doc.get("note"):
+        out.p(doc["note"])
+    return out

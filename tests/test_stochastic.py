@@ -1,0 +1,143 @@
+"""planner solve --stochastic (DESIGN.md §7.8): a two-scenario case computed by hand where the
+hedge (the two-stage plan) differs from both deterministic plans, with its VSS and EVPI; the
+shared decisions are equal in every scenario's results folder; bad input is one sentence."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+from builder import BASE, write_scenario
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.futures.stochastic import DemandCase, parse_cases, solve_stochastic
+from planner.io.errors import InputError
+
+D = 1e13  # tokens a year in the region where demand turns up
+UNIT_TOK = 1000 * 8 * 3600 * 8760 * 0.7  # tokens per unit-year (BASE chip x1, max_utilization 0.7)
+O1, O3 = 10e6, 40e6  # open cost of the one-region sites s1, s2 and of the two-region site s3
+
+
+def _case(tmp_path):
+    """One year (so every investment is first stage), no discounting. Region r1 is served by
+    s1 or s3, r2 by s2 or s3; demand turns up in r1 (case a) or r2 (case b), P = 1/2 each."""
+    site = BASE["sites"][0]
+    sites = [
+        dict(site, site="s1", region="r1", open_cost_usd=O1),
+        dict(site, site="s2", region="r2", open_cost_usd=O1),
+        dict(site, site="s3", region="r1", open_cost_usd=O3),
+    ]
+    regions = [BASE["regions"][0], dict(BASE["regions"][0], region="r2", name="Region 2")]
+    latency = [
+        {"region": "r1", "site": "s1", "latency_ms": 5, "network_cost_usd_per_mtok": 0},
+        {"region": "r2", "site": "s2", "latency_ms": 5, "network_cost_usd_per_mtok": 0},
+        {"region": "r1", "site": "s3", "latency_ms": 9, "network_cost_usd_per_mtok": 0},
+        {"region": "r2", "site": "s3", "latency_ms": 9, "network_cost_usd_per_mtok": 0},
+    ]
+    row = {"model": "m1", "year": 2026, "tokens_per_year": D, "max_latency_ms": ""}
+    folder = write_scenario(
+        tmp_path / "scn",
+        toml={"discount_rate": 0.0, "first_stage_years": 1},
+        sites=sites,
+        regions=regions,
+        latency=latency,
+        demand=[dict(row, region="r1")],
+    )
+    pd.DataFrame([dict(row, region="r1")]).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame([dict(row, region="r2")]).to_csv(tmp_path / "b.csv", index=False)
+    return folder
+
+
+def _plan_cost(open_cost, units, tokens_served, unserved=0.0):
+    """Net present cost of one year with one 1-MW hall block per open site (DESIGN.md §4,
+    rate 0: CRF = 1/L): open/30 + hall (5 + 1 M$/MW)/15 + units x 300 k$/5 + grid energy of
+    the active units (0.8 x IT MW x PUE 1.2 x 8760 h x 50 $/MWh) + unserved x 100 $/Mtok."""
+    active_mw = tokens_served / UNIT_TOK * 10 / 1000
+    return (
+        open_cost / 30
+        + 6e6 / 15 * (open_cost > 0)
+        + units * 60_000
+        + 0.8 * active_mw * 1.2 * 8760 * 50
+        + unserved / 1e6 * 100
+    )
+
+
+def test_two_stage_hedge_by_hand(tmp_path):
+    folder = _case(tmp_path)
+    cases = [DemandCase("a", tmp_path / "a.csv", 0.5), DemandCase("b", tmp_path / "b.csv", 0.5)]
+    doc = solve_stochastic(folder, cases, tmp_path / "out")
+    n = math.ceil(D / UNIT_TOK)  # 57 units serve all of it
+    ws = _plan_cost(O1, n, D)  # either case alone: the cheap one-region site
+    rp = _plan_cost(O3, n, D)  # the hedge: the dear site that reaches both regions
+    # the mean-demand plan opens s1 and s2 with half the units each (cheaper than s3 at half
+    # demand each) and, fixed, serves only half of the demand that turns up
+    half = math.ceil(D / 2 / UNIT_TOK)
+    ev_first = 2 * O1 / 30 + 2 * 6e6 / 15 + 2 * half * 60_000
+    eev = ev_first + 0.8 * half * 0.01 * 1.2 * 8760 * 50 + (D - half * UNIT_TOK) / 1e6 * 100
+    assert doc["expected_cost_usd"] == pytest.approx(rp, rel=1e-7)
+    assert doc["evpi_usd"] == pytest.approx(rp - ws, rel=1e-6)
+    assert doc["evpi_usd"] == pytest.approx((O3 - O1) / 30, rel=1e-6)
+    assert doc["vss_usd"] == pytest.approx(eev - rp, rel=1e-6)
+    assert doc["vss_usd"] >= 0 and doc["evpi_usd"] >= 0
+    assert doc["vss_gap_usd"] is not None and doc["evpi_gap_usd"] is not None
+    for k in ("expected_cost_usd", "vss_usd", "evpi_usd", "vss_gap_usd", "evpi_gap_usd"):
+        assert k in json.loads((tmp_path / "out" / "stochastic.json").read_text())
+    # the hedge opens s3 in both cases; each case alone would open s1 (a) or s2 (b)
+    inv = {c: pd.read_csv(tmp_path / "out" / c / "investment_schedule.csv") for c in ("a", "b")}
+    for c in ("a", "b"):
+        sites = set(inv[c].loc[inv[c]["item"] == "site", "site"])
+        assert sites == {"s3"}, (c, sites)
+    pd.testing.assert_frame_equal(inv["a"], inv["b"])  # the shared decisions are shared
+    assert doc["scenarios"]["a"]["ws_objective_usd"] == pytest.approx(ws, rel=1e-7)
+    summ = json.loads((tmp_path / "out" / "a" / "summary.json").read_text())
+    assert summ["objective_usd"] == pytest.approx(rp, rel=1e-7) and summ["invariant_checks"] == "passed"
+    md = (tmp_path / "out" / "stochastic.md").read_text()
+    assert "Build now" in md and "Recourse" in md
+    assert (tmp_path / "out" / "stochastic.html").is_file()
+
+
+def test_probabilities_must_sum_to_one(tmp_path):
+    folder = _case(tmp_path)
+    with pytest.raises(InputError, match="sum to 0.9"):
+        parse_cases(f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.4")
+    r = CliRunner().invoke(
+        main, ["solve", str(folder), "--stochastic", f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.4"]
+    )
+    assert r.exit_code == 1 and "sum to 0.9" in r.output and "Traceback" not in r.output
+    assert parse_cases(f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.5000000001")  # within 1e-6
+
+
+def test_demand_files_must_agree_on_latency(tmp_path):
+    folder = _case(tmp_path)
+    b = pd.read_csv(tmp_path / "a.csv")
+    b["max_latency_ms"] = 50
+    b.to_csv(tmp_path / "b.csv", index=False)
+    r = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            str(folder),
+            "--out",
+            str(tmp_path / "o"),
+            "--stochastic",
+            f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.5",
+        ],
+    )
+    assert r.exit_code == 1, r.output
+    assert "b.csv, row 2, column max_latency_ms: 50 disagrees with a.csv, row 2 (blank)" in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_stochastic_cli_end_to_end(tmp_path):
+    folder = _case(tmp_path)
+    arg = f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.5"
+    r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg, "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "VSS" in r.output and "EVPI" in r.output
+    assert (tmp_path / "o" / "a" / "summary.json").is_file() and (tmp_path / "o" / "stochastic.json").is_file()
+    # a second run does not replace the plan unless asked to
+    r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg, "--quiet"])
+    assert r.exit_code == 2 and "--overwrite" in r.output
