@@ -164,3 +164,59 @@ def test_compare_more_than_two_plans(two_plans, tmp_path):
     sb = json.loads((b / "summary.json").read_text())
     assert t["change_usd"].tolist() == pytest.approx([0, sb["objective_usd"] - sa["objective_usd"], 0])
     assert t["within_gaps"].tolist() == [True, False, True]
+
+
+def test_long_run_cost_matches_a_re_solve_with_more_tokens_when_an_old_chip_retires(tmp_path):
+    """An old chip (bought in 2026 only, 5-year life) is retired in 2027 by a better one. The
+    long-run marginal cost of 2027 must be what serving 1e9 more tokens costs in a re-solve
+    of the long-run LP, whatever the basis says (the dual at a degenerate basis gave the saving
+    of one token fewer). In this small case the basis is not degenerate (dual and re-solve
+    agree at $0.0767/Mtok); the degenerate case is the exact-fit grid cap above, where the
+    dual gave $0.0098/Mtok and one more token costs the $100 penalty."""
+    import numpy as np
+
+    from planner.api import plan
+    from planner.solver.highs import resolve
+    from planner.solver.marginal import analyse
+
+    old = dict(BASE["chips"][0], chip="old", last_year=2026, capex_usd_per_unit=300_000)
+    new = dict(BASE["chips"][0], chip="new", first_year=2027, capex_usd_per_unit=200_000, it_kw_per_unit=5)
+    demand = [
+        {"region": "r1", "model": "m1", "year": y, "tokens_per_year": t, "max_latency_ms": ""}
+        for y, t in ((2026, 1e13), (2027, 3e13))
+    ]
+    folder = write_scenario(
+        tmp_path / "scn",
+        toml={"end_year": 2027},
+        chips=[old, new],
+        demand=demand,
+        throughput=[
+            {"model": "m1", "chip": "old", "tokens_per_s_per_chip": 1000, "source": "test"},
+            {"model": "m1", "chip": "new", "tokens_per_s_per_chip": 4000, "source": "test"},
+        ],
+    )
+    p = plan(folder)
+    m, d, ho = p.model, p.data, p.result.handoff
+    mk = analyse(m, d, handoff=ho)
+    got = mk.marginal_costs.set_index("year").loc[2027, "usd_per_mtok_long_run"]
+    # brute force: the long-run LP of planner.solver.marginal, with and without 1e9 more tokens
+    comp = ho.component_of()
+    integer = np.flatnonzero(ho.integer)
+    opened = {int(j): float(round(ho.columns[j].value or 0.0)) for j in integer if comp[j] == "open"}
+    loose = ho.integer & (comp != "open")
+    cuts = set(getattr(m, "tightening", []))
+    free_rows = [i for i, c in enumerate(ho.rows) if c.parent_component().local_name in cuts]
+    row = next(i for i, c in enumerate(ho.rows) if c is m.demand_balance["r1", "m1", 2027])
+    base = resolve(ho, fix=opened, unbounded_above=loose, free_rows=free_rows, continuous=True)
+    lo, up = np.array(ho.lp.row_lower_), np.array(ho.lp.row_upper_)
+    lo2, up2 = lo.copy(), up.copy()
+    lo2[row] += 1e-3  # 1e9 more tokens (1e-3 Ttok)
+    up2[row] += 1e-3
+    ho.lp.row_lower_, ho.lp.row_upper_ = lo2, up2
+    try:
+        more = resolve(ho, fix=opened, unbounded_above=loose, free_rows=free_rows, continuous=True)
+    finally:
+        ho.lp.row_lower_, ho.lp.row_upper_ = lo, up
+    want = (more.objective - base.objective) / 1e-3 / d.df[2027]
+    assert got == pytest.approx(want, rel=1e-4)
+    assert got > 0

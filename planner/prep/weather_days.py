@@ -129,3 +129,25 @@ def accuracy(year: pd.DataFrame, slices: pd.DataFrame, profiles: pd.DataFrame) -
             }
         )
     return pd.DataFrame(rows)
+
+
+def for_scenario(slices: pd.DataFrame, profiles: pd.DataFrame, old_slices: pd.DataFrame, site_power: pd.DataFrame):
+    """Fit the days to a scenario: each slice's ``grid_price_mult`` is the mean, over the
+    hours it covers, of the scenario's old hour-of-day price shape (``old_slices``: each old
+    slice's multiplier spread over its hours and averaged over its days, weighted by
+    days_per_year), and ``profiles`` keeps only the (site, tech) pairs of ``site_power``.
+    Returns (slices, profiles)."""
+    shape = np.zeros(24)
+    weight = np.zeros(24)
+    for r in old_slices.itertuples():
+        for h in range(int(r.hour), int(r.hour + r.duration_h)):
+            shape[h % 24] += r.grid_price_mult * r.days_per_year
+            weight[h % 24] += r.days_per_year
+    shape = np.where(weight > 0, shape / np.where(weight > 0, weight, 1), 1.0)
+    sl = slices.copy()
+    sl["grid_price_mult"] = [
+        round(float(shape[int(r.hour) : int(r.hour + r.duration_h)].mean()), 4) for r in sl.itertuples()
+    ]
+    pairs = set(zip(site_power["site"], site_power["tech"], strict=True))
+    pr = profiles[[(s, k) in pairs for s, k in zip(profiles["site"], profiles["tech"], strict=True)]]
+    return sl, pr.reset_index(drop=True)

@@ -14,7 +14,9 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
     out = []
     if binding_limits is None or not len(binding_limits):
         return out
-    for (limit, item), g in binding_limits.groupby(["limit", "item"], sort=True):
+    # years where one more unit saves nothing (a limit met exactly) get their own sentence
+    grouped = binding_limits.assign(_exact=binding_limits["shadow_price"] <= 0)
+    for (limit, item, _exact), g in grouped.groupby(["limit", "item", "_exact"], sort=True):
         g = g.sort_values("year")
         years = [int(y) for y in g["year"]]
         runs = []
