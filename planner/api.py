@@ -298,7 +298,7 @@ def solve(
         scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress, on_stage=on_stage
     )
     p.timings["load"] = scn.load_seconds
-    from .io.provenance import provenance  # issue 12, item 3: where the plan came from
+    from .io.provenance import provenance  # where the plan came from
 
     given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
     p.extra["provenance"] = provenance(scn, solver_settings(scn, time_limit, mip_gap, threads, seed), given)

@@ -211,7 +211,7 @@ def _solve(
 
     target = Path(out_dir) if out_dir else default_folder(scn.config.name, demand)  # results/world-high
     target = prepare_output(target, overwrite, protect=[path])
-    from .progress_display import Progress  # issue 12, item 5
+    from .progress_display import Progress
 
     shown = Progress(err, api.solver_settings(scn, time_limit)["time_limit_s"]) if not quiet else None
     try:
@@ -526,7 +526,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
 
     _read_folder(Path(dir_a))
     _read_folder(Path(dir_b))
-    if more:  # issue 12, 2e: more than two plans, one row each against the first
+    if more:  # more than two plans, one row each against the first
         _compare_many([dir_a, dir_b, *more], csv_path)
         return
     t, sa, sb = do_compare(dir_a, dir_b)
@@ -535,7 +535,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
         markup=False,
         soft_wrap=True,
     )
-    from .io.provenance import differences  # issue 12, item 3
+    from .io.provenance import differences
 
     for line in differences(sa, sb):
         out.print(f"Provenance: {line}", markup=False, soft_wrap=True)

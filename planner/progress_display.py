@@ -1,4 +1,4 @@
-"""What the terminal shows while ``planner solve`` runs (issue 12, item 5).
+"""What the terminal shows while ``planner solve`` runs.
 
 On a terminal: one live line (rich), re-rendered several times a second, with the stage, the
 best plan found so far (incumbent NPC), the best bound, the gap and the time left of the

@@ -109,7 +109,7 @@ def test_scenario_plausible(name):
     if len(s) > 3:  # a one-site example (cfe247) has one profile per tech
         assert annual["solar_pv"].nunique() > 3 and annual["wind_onshore"].nunique() > 3
     sl = read(folder / "slices.csv")
-    assert len(sl) <= 48 and (sl["duration_h"] * sl["days_per_year"]).sum() == pytest.approx(8760)  # issue 12: <= 48
+    assert len(sl) <= 48 and (sl["duration_h"] * sl["days_per_year"]).sum() == pytest.approx(8760)  # <= 48
     lat = read(folder / "latency.csv")
     assert lat["latency_ms"].between(0, 500).all()
 

@@ -1,4 +1,4 @@
-"""Put a folder in place of another without ever leaving neither (item 7 of issue 12).
+"""Put a folder in place of another without ever leaving neither.
 
 A new folder is written beside its target as a hidden temporary folder and moved into
 place with two renames: the old folder aside (``.NAME.old-PID``), the new one in. Anything

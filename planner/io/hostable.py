@@ -1,4 +1,4 @@
-"""Sites that can never host a hall are left out of the program (issue 12, item 7a).
+"""Sites that can never host a hall are left out of the program.
 
 Constraint 1 of DESIGN.md §4 lets a site hold ``hall_block_mw`` × halls ≤ ``max_it_mw``; a site
 whose ``max_it_mw`` is below one hall block can hold no hall, so no chip, no power and no

@@ -1,4 +1,4 @@
-"""Inputs that cannot be right (issue 12, item 6).
+"""Inputs that cannot be right.
 
 - :func:`check_unit_fits_rack`: a chip unit (``it_kw_per_unit``) larger than the rack it
   is installed in (``rack_kw``) is an error: a unit is at most a whole rack (an NVL72

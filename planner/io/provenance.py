@@ -1,4 +1,4 @@
-"""Where a plan came from (issue 12, item 3): summary.json's ``provenance``.
+"""Where a plan came from: summary.json's ``provenance``.
 
 ``{"scenario_folder", "demand_file", "files": {name: {"path", "sha256"}}, "overrides",
 "solver", "planner_version", "git_commit"}``: the scenario folder, the demand file read (the

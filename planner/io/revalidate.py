@@ -1,4 +1,4 @@
-"""Validate a scenario again after its tables were edited in memory (issue 12, item 6).
+"""Validate a scenario again after its tables were edited in memory.
 
 :func:`planner.load_scenario` validates the files it reads; a notebook may then edit
 ``scn["chips"]`` (a negative capex, a blank key, a chip no throughput row knows). Before such

@@ -404,7 +404,7 @@ def load_scenario(folder: str | os.PathLike, demand_csv: str | os.PathLike | Non
     load_fleet(folder, config, tables, paths, errors, warnings)  # DESIGN.md §7.7 (planner.io.fleet)
     if errors:
         raise InputError(errors)
-    from .hostable import leave_out  # issue 12, 7a: a site that can never host a hall
+    from .hostable import leave_out  # a site that can never host a hall
 
     warnings += leave_out(config, tables, {f: _label(f, p) for f, p in paths.items()})
     d = tables["demand.csv"]

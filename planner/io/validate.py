@@ -51,7 +51,7 @@ def cross_checks(
         check_sovereign_shares,
         check_objective,  # DESIGN.md §7.6 (planner.io.limits)
         check_labour,  # DESIGN.md §7.1 (planner.io.validate_resources)
-        # issue 12, item 6: inputs that cannot be right
+        # inputs that cannot be right
         check_unit_fits_rack,
         check_magnitudes,
         check_tiers,

@@ -1,4 +1,4 @@
-"""Representative days from a year of real weather (issue 12, item 1): slices.csv and profiles.csv.
+"""Representative days from a year of real weather: slices.csv and profiles.csv.
 
 Input: hourly (8760 h) capacity factors, one column per site, for solar PV and for onshore
 wind, in the format of ``shared/reference/profiles/cf_*.csv`` (an ``hour`` column 0-8759

@@ -1,4 +1,4 @@
-"""Coastlines and borders for the site map, offline (issue 12, item 4).
+"""Coastlines and borders for the site map, offline.
 
 Reads ``data/basemap/countries-110m.json`` (Natural Earth 1:110m countries as TopoJSON, via
 the world-atlas package; source and licence in ``data/basemap/README.md``) and returns its

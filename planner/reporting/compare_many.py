@@ -1,4 +1,4 @@
-"""Compare plans honestly (issue 12, 2e): a difference smaller than the plans' optimality
+"""Compare plans honestly: a difference smaller than the plans' optimality
 gaps is not a difference between the plans, and more than two plans side by side.
 
 A plan accepted within a relative MIP gap g has a net present cost C at most g x C above the

@@ -86,7 +86,7 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
         elif limit == "water_cap":  # DESIGN.md §7.2
             out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
         if "holds_for" in g.columns and g["holds_for"].notna().all() and out:
-            # issue 12, 2c: the range the price holds for (HiGHS ranging)
+            # the range the price holds for (HiGHS ranging)
             held = float(g["holds_for"].min())
             if held != float("inf"):
                 unit = "t" if limit == "carbon_cap" else ("units" if limit == "chip_supply" else "MW")
@@ -113,7 +113,7 @@ _NAME = {
 
 def exactly(limit: str, where: str, g: pd.DataFrame, span: str) -> str | None:
     """The sentence of a limit whose one MORE unit saves nothing in any of its years
-    (``shadow_price`` 0; issue 12, 2c) although one unit less costs money
+    (``shadow_price`` 0) although one unit less costs money
     (``cost_one_less``): the plan fits the limit exactly. None otherwise."""
     if "cost_one_less" not in g.columns or (g["shadow_price"].abs() > 0).any():
         return None

@@ -140,7 +140,7 @@ def sites_map(tables) -> bytes:
     opened = stack.sites_opened(tables)
     first = dict(zip(opened["site"], opened["year"]))
     s["mw"] = s["site"].map(mw).fillna(0.0)
-    from .basemap import draw as draw_basemap  # issue 12, 4: coastlines and borders, offline
+    from .basemap import draw as draw_basemap  # coastlines and borders, offline
 
     draw_basemap(ax)
     idle = s[~s["site"].isin(first)]

@@ -1,4 +1,4 @@
-"""The report's provenance line (issue 12, item 3): where the plan came from."""
+"""The report's provenance line: where the plan came from."""
 
 from __future__ import annotations
 

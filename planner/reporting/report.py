@@ -320,7 +320,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
                 else "); demand is a ceiling in this objective, so unserved tokens carry no penalty."  # §7.6
             )
         )
-        from .unserved import unserved_reasons  # issue 12, 2a: why it stays unserved
+        from .unserved import unserved_reasons  # why it stays unserved
 
         items += unserved_reasons(tables, names)[:4]
         gap = summary.get("mip_gap")
@@ -340,7 +340,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             )
     else:
         items.append("Unserved demand: none — all demand is served.")
-    from .served import headline  # issue 12, 2d: the penalty is not a cost of serving
+    from .served import headline  # the penalty is not a cost of serving
 
     items += headline(tables, years)
     mc = tables.get("marginal_costs")
@@ -507,7 +507,7 @@ def _marginals(doc: Doc, tables, summary, years) -> None:
         [r.limit, str(r.item), str(r.year), _money(r.shadow_price), r.unit, r.basis.replace("_", " ")]
         for r in bl.itertuples()
     ]
-    if "cost_one_less" in bl.columns:  # issue 12, 2c: one more saves / one less costs / holds for
+    if "cost_one_less" in bl.columns:  # one more saves / one less costs / holds for
         from .limits import holds_text
 
         per = {"carbon_cap": "t"}

@@ -1,4 +1,4 @@
-"""What a plan covers, said first (issue 12, item 4): the report's scope statement and the
+"""What a plan covers, said first: the report's scope statement and the
 notes that explain its less obvious columns."""
 
 from __future__ import annotations

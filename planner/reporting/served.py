@@ -1,4 +1,4 @@
-"""The cost of the tokens served, apart from the penalty of the tokens not served (issue 12, 2d).
+"""The cost of the tokens served, apart from the penalty of the tokens not served.
 
 The unserved penalty (``unserved_penalty_usd_per_mtok`` x tokens not served) is a price put
 on demand the plan does not meet, not money spent making tokens. Divided by the tokens

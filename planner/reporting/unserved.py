@@ -1,4 +1,4 @@
-"""Why demand stays unserved (issue 12, item 2a): the limit that binds, not "at the penalty"."""
+"""Why demand stays unserved: the limit that binds, not "at the penalty"."""
 
 from __future__ import annotations
 

@@ -236,7 +236,7 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
     return out
 
 
-# ---------------------------------------------------------------- one MORE unit (issue 12, 2b/2c)
+# ---------------------------------------------------------------- one MORE unit
 
 # columns binding_limits gains: the saving of one unit less (a degenerate dual's other side)
 # and how far above the limit the shadow price holds (ranging), in the limit's own unit

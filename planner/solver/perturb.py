@@ -1,4 +1,4 @@
-"""Prices that mean "one MORE unit" (issue 12, item 2b/2c): ranging and perturbation re-solves.
+"""Prices that mean "one MORE unit": ranging and perturbation re-solves.
 
 The dual of a row at a degenerate vertex is one subgradient among many: it may be the cost
 of one unit *less* of a limit (or of one token fewer) rather than the saving of one more.

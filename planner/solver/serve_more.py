@@ -1,4 +1,4 @@
-"""Try to serve what a plan leaves unserved (issue 12, item 2a).
+"""Try to serve what a plan leaves unserved.
 
 A plan accepted within the MIP gap may leave tokens unserved whose penalty fits inside the
 gap although serving them costs far less than the penalty (``us`` with a carbon price of
