@@ -30,3 +30,16 @@ def test_sovereign_share_holds_per_tier(tmp_path):
     sov = p.tables["sovereignty"].set_index("tier")
     assert sov.loc["batch", "home_tokens"] == pytest.approx(0.6 * D, rel=1e-6)
     assert p.tables["unserved"].empty and not p.failures
+
+
+def test_cost_of_sovereignty_names_model_and_tier(tmp_path):
+    """The binding row (15) of a tier reads region/model/tier in binding_limits.csv, not the
+    program's internal product key."""
+    kw = _two_countries(0.6)
+    row = kw["demand"][0]
+    kw["demand"] = [dict(row, tier="batch"), dict(row, tier="interactive", sovereign_share="")]
+    folder = write_scenario(tmp_path, **kw)
+    pd.DataFrame(TIERS).to_csv(folder / "tiers.csv", index=False)
+    p = solve(folder, threads=1)
+    bl = p.tables["binding_limits"]
+    assert list(bl.loc[bl["limit"] == "sovereignty", "item"]) == ["r1/m1/batch"]

@@ -50,6 +50,8 @@ def sovereignty_limits(m, d, duals: dict) -> list[tuple]:
         val = duals.get(c, 0.0)
         y = key[-1]
         if val > TOL:
-            item = "/".join(str(k) for k in key[:-1])
+            # a product key of service tiers (model, tier) reads "model/tier" (DESIGN.md §7.9)
+            parts = [*key[:1], *getattr(d, "product_of", {}).get(key[1], (key[1],)), *key[2:-1]]
+            item = "/".join(str(k) for k in parts)
             out.append(("sovereignty", item, y, val / d.df[y], LIMITS["sovereignty"][0], "long_run"))
     return out
