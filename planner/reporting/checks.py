@@ -155,7 +155,12 @@ def _check_demand(ctx: _Context) -> list[str]:
                 f"demand: {_g(r.tokens)} tokens of {r.model} served to {r.region} from {r.site} in {r.year}, "
                 f"which latency.csv does not allow (latency {pair} ms, limit {lim} ms)"
             )
-    # tokens made at a site (capacity.csv) = tokens served from it
+    return out + _made_is_served(ctx, serving)
+
+
+def _made_is_served(ctx: _Context, serving: pd.DataFrame) -> list[str]:
+    """Tokens made at a site (capacity.csv) = tokens served from it (serving.csv), per year."""
+    out = []
     cap = ctx.t["capacity"]
     made = cap.groupby(["site", "year"])["tokens_per_year"].sum().to_dict() if len(cap) else {}
     sent = serving.groupby(["site", "year"])["tokens"].sum().to_dict() if len(serving) else {}
@@ -483,12 +488,4 @@ def _check_demand_tiers(ctx: _Context, d: pd.DataFrame, serving: pd.DataFrame, u
                 f"demand: {_g(r.tokens)} tokens of {r.model} ({r.tier}) served to {r.region} from {r.site} in {r.year}, "
                 f"which latency.csv does not allow (latency {pair} ms, limit {lim} ms)"
             )
-    cap = ctx.t["capacity"]
-    made = cap.groupby(["site", "year"])["tokens_per_year"].sum().to_dict() if len(cap) else {}
-    sent = serving.groupby(["site", "year"])["tokens"].sum().to_dict() if len(serving) else {}
-    for key in sorted(set(made) | set(sent), key=str):
-        if not _close(made.get(key, 0.0), sent.get(key, 0.0), max(made.get(key, 0.0), sent.get(key, 0.0))):
-            out.append(
-                f"demand: site {key[0]} in {key[1]} makes {_g(made.get(key, 0.0))} tokens but serves {_g(sent.get(key, 0.0))}"
-            )
-    return out
+    return out + _made_is_served(ctx, serving)
