@@ -304,6 +304,16 @@ def solve(
     p.extra["provenance"] = provenance(scn, solver_settings(scn, time_limit, mip_gap, threads, seed), given)
     if marginals and on_stage is not None:
         on_stage("marginal")
+    return finish(p, marginals=marginals)
+
+
+def finish(p: Plan, marginals: bool = True) -> Plan:
+    """The stages after the solve, on a solved :class:`Plan` whose ``tables`` are the raw
+    extraction: the extra tables (sites, chips, infrastructure, tier_chips), with
+    ``marginals`` the LP re-solves that price tokens and limits, the summary's totals and the
+    invariant checks; ``p.tables`` then become the tables as written. Returns ``p``.
+    :func:`solve` ends here, and so do the plans of :mod:`planner.futures` (stochastic
+    scenarios, near-optimal alternatives), so that every results folder is made alike."""
     extras = extra_tables(p)
     extras.update(tier_chips_table(p.model, p.data))  # service tiers (DESIGN.md §7.9), when in use
     if marginals:

@@ -101,10 +101,8 @@ def alternatives(
     Returns alternatives.csv as a DataFrame. Raises :class:`UsageError` for a bad DIR,
     slack or focus, :class:`InputError` when the scenario is not the one DIR was planned from."""
     from .. import api
-    from ..reporting.checks import check_plan
-    from ..reporting.stack import as_written, extra_tables
     from ..solver.highs import solve_model
-    from ..solver.solution import extract, layer_totals
+    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     results_dir = Path(results_dir)
@@ -188,10 +186,7 @@ def alternatives(
             timings=res.timings,
         )
         p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        extras = extra_tables(p)
-        p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
-        p.failures = check_plan(p)
-        p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
+        api.finish(p, marginals=False)
         p.extra["alternative"] = {
             "k": k,
             "scenario_folder": str(scn.folder),
@@ -203,7 +198,6 @@ def alternatives(
             "mga_gap": res.gap,
             "avoided": sorted(used),
         }
-        p.tables = as_written({**p.tables, **extras})
         folder = p.write(out / str(k), overwrite=True)
         items = plan_items(p.tables, focus)
         rows.append(_row(k, str(folder), npc * MUSD, z, slack, items))

@@ -298,10 +298,8 @@ def solve_stochastic(
     from .. import api
     from ..io.errors import NoSolutionError
     from ..io.scenario import resolve_scenario_path
-    from ..reporting.checks import check_plan
-    from ..reporting.stack import as_written, extra_tables
     from ..solver.highs import SolveResult
-    from ..solver.solution import extract, layer_totals
+    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     folder = resolve_scenario_path(scenario)
@@ -358,10 +356,7 @@ def solve_stochastic(
             timings=res.timings,
         )
         p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        extras = extra_tables(p)
-        p.extra["totals_usd_discounted"] = layer_totals(p.tables["costs"])
-        p.failures = check_plan(p)
-        p.extra["invariant_checks"] = [str(f) for f in p.failures] if p.failures else "passed"
+        api.finish(p, marginals=False)
         p.extra["stochastic"] = {
             "case": c.name,
             "probability": c.probability,
@@ -369,7 +364,6 @@ def solve_stochastic(
             "first_stage_until": cutoff - 1,
             "expected_cost_usd": rp,
         }
-        p.tables = as_written({**p.tables, **extras})
         folders[c.name] = p.write(out / c.name, overwrite=True)
         doc["scenarios"][c.name] = {
             "probability": c.probability,
