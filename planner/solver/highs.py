@@ -352,23 +352,19 @@ class Resolve:
     row_dual: np.ndarray | None = None
 
 
-def resolve(
+def variant_highs(
     ho: Handoff,
-    fix: dict[int, float] | None = None,
-    unbounded_above: np.ndarray | None = None,
-    free_rows: list[int] | None = None,
-    continuous: bool = False,
-    time_limit: float = 60.0,
-    threads: int | None = None,
-    seed: int = 1,
-    options: dict | None = None,
-) -> Resolve:
-    """Solve a variant of a compiled program without compiling it again: columns in ``fix``
-    (column -> value) get both bounds at that value, columns in ``unbounded_above`` (bool
-    mask) lose their upper bound, rows in ``free_rows`` lose both bounds (as if dropped),
-    and ``continuous`` relaxes every integrality. ``ho`` itself is not changed.
-
-    ``threads`` None keeps the count of the process's earlier HiGHS runs (1 if none)."""
+    fix: dict[int, float] | None,
+    unbounded_above: np.ndarray | None,
+    free_rows: list[int] | None,
+    continuous: bool,
+    time_limit: float,
+    threads: int | None,
+    seed: int,
+    options: dict | None,
+) -> tuple[highspy.Highs, np.ndarray, np.ndarray]:
+    """A HiGHS instance holding the variant of ``ho`` that :func:`resolve` describes, not yet
+    run, with the column bounds it was given (lower, upper)."""
     if threads is None:
         threads = _SCHEDULER_THREADS[-1] if _SCHEDULER_THREADS else 1
     h = new_highs(int(threads), seed)
@@ -390,6 +386,29 @@ def resolve(
     if free_rows:
         idx = np.asarray(free_rows, dtype=np.int32)
         h.changeRowsBounds(len(idx), idx, np.full(len(idx), -INF), np.full(len(idx), INF))
+    return h, lower, upper
+
+
+def resolve(
+    ho: Handoff,
+    fix: dict[int, float] | None = None,
+    unbounded_above: np.ndarray | None = None,
+    free_rows: list[int] | None = None,
+    continuous: bool = False,
+    time_limit: float = 60.0,
+    threads: int | None = None,
+    seed: int = 1,
+    options: dict | None = None,
+) -> Resolve:
+    """Solve a variant of a compiled program without compiling it again: columns in ``fix``
+    (column -> value) get both bounds at that value, columns in ``unbounded_above`` (bool
+    mask) lose their upper bound, rows in ``free_rows`` lose both bounds (as if dropped),
+    and ``continuous`` relaxes every integrality. ``ho`` itself is not changed.
+
+    ``threads`` None keeps the count of the process's earlier HiGHS runs (1 if none)."""
+    h, _lower, _upper = variant_highs(
+        ho, fix, unbounded_above, free_rows, continuous, time_limit, threads, seed, options
+    )
     state = stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
     with run_guard(state):
         h.run()

@@ -35,8 +35,8 @@ import time
 import highspy
 import numpy as np
 
-from .highs import Handoff, Resolve
-from .session import _SCHEDULER_THREADS, INF, new_highs, run_guard, stop_at
+from .highs import Handoff, Resolve, variant_highs
+from .session import INF, run_guard, stop_at
 
 TOKEN_DELTA = 1e-3  # Ttok (1e9 tokens): the perturbation of a demand row
 RANGE_TOL = 1e-9
@@ -59,30 +59,15 @@ class LPSession:
         seed: int = 1,
         options: dict | None = None,
     ):
-        if threads is None:
-            threads = _SCHEDULER_THREADS[-1] if _SCHEDULER_THREADS else 1
         self.time_limit = float(time_limit)
-        h = self.h = new_highs(int(threads), seed)
-        h.setOptionValue("time_limit", float(time_limit))
-        for k, v in (options or {}).items():
-            h.setOptionValue(k, v)
-        h.passModel(ho.lp)
-        n = len(ho.columns)
-        if ho.integer.any():
-            idx = np.flatnonzero(ho.integer).astype(np.int32)
-            h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
-        lower, upper = ho.lower.copy(), ho.upper.copy()
-        if unbounded_above is not None:
-            upper[unbounded_above] = INF
-        for j, v in (fix or {}).items():
-            lower[j] = upper[j] = v
-        h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+        self.h, lower, upper = variant_highs(
+            ho, fix, unbounded_above, free_rows, True, time_limit, threads, seed, options
+        )
         self.col_lower, self.col_upper = lower, upper
         self.row_lower = np.asarray(ho.lp.row_lower_, dtype=float).copy()
         self.row_upper = np.asarray(ho.lp.row_upper_, dtype=float).copy()
         if free_rows:
             idx = np.asarray(free_rows, dtype=np.int32)
-            h.changeRowsBounds(len(idx), idx, np.full(len(idx), -INF), np.full(len(idx), INF))
             self.row_lower[idx], self.row_upper[idx] = -INF, INF
         self.result = self._run()
         self.base = self.result.objective if self.result.ok else None
