@@ -288,7 +288,8 @@ def plot_duration_curves(
             d = np.sort(np.repeat(g["capacity_factor"].to_numpy(), [w[s] for s in g["slice"]]))[::-1]
             ax.plot(y, color=f"C{i}", lw=1.2, label=f"{site} year")
             ax.plot(d, color=f"C{i}", lw=1.2, ls="--", label=f"{site} days")
-        ax.set_title(f"{tech}: the {len(worst)} sites with the largest RMSE")
+        total = int((acc["tech"] == tech).sum())
+        ax.set_title(f"{tech}: largest duration RMSE ({len(worst)} of {total} sites)")
         ax.set_xlabel("hours of the year, sorted")
         ax.set_ylabel("capacity factor")
         ax.legend(fontsize=7)
