@@ -72,3 +72,8 @@ def test_typed_follows_the_schema_kinds():
     assert str(got["year"].dtype) == "int64" and str(got["tokens"].dtype) == "float64"
     assert str(got["unknown"].dtype) == "int64"  # a column the schema does not type is left alone
     assert str(t["tokens"].dtype) == "int64"  # the input is not changed
+
+
+def test_typed_leaves_a_column_with_text_alone():
+    t = pd.DataFrame({"year": [2026], "region": ["r1"], "model": ["m1"], "tokens": ["lots"]})
+    assert typed("unserved", t)["tokens"].tolist() == ["lots"]

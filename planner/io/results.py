@@ -318,8 +318,8 @@ def typed(name: str, t: pd.DataFrame, schema: dict | None = None) -> pd.DataFram
     ``integer`` column (``year``) int64, a ``number`` column float64 even where every value
     is whole (``capex_usd`` 0, ``units_installed`` 8, which CSV writes as ``0``, ``8``), and
     in an empty table every column (text ones as :data:`TEXT_DTYPE`). Columns the schema does
-    not type, and text columns of a table with rows, are left as they are. A new frame; ``t``
-    is not changed."""
+    not type, text columns of a table with rows, and a number column holding a cell that is no
+    number are left as they are. A new frame; ``t`` is not changed."""
     kinds = _column_kinds(schema or results_schema(), name)
     t = t.copy()
     for col in t.columns:
@@ -329,7 +329,9 @@ def typed(name: str, t: pd.DataFrame, schema: dict | None = None) -> pd.DataFram
         elif kind == "integer" and not len(t):
             t[col] = t[col].astype("int64")
         elif kind is not None:
-            t[col] = pd.to_numeric(t[col], errors="coerce").astype("float64")
+            v = pd.to_numeric(t[col], errors="coerce").astype("float64")
+            if not (v.isna() & t[col].notna()).any():  # a cell that is no number is left for the checks
+                t[col] = v
         elif not len(t):
             t[col] = t[col].astype(TEXT_DTYPE)
     return t
