@@ -121,3 +121,16 @@ def test_stochastic_and_alternative_summaries_follow_the_schema(tmp_path):
     assert r.exit_code == 0, r.output
     summary = json.loads((tmp_path / "plan" / "alternatives" / "1" / "summary.json").read_text())
     assert "alternative" in summary and _errors(summary) == []
+
+
+def test_every_feature_plan_exports_to_json(tmp_path):
+    # every table of a plan with every §7 input (sovereignty with service tiers included)
+    # follows the results schema, so `planner export --format json` writes it
+    scn = every_feature(tmp_path / "scn")
+    _solve(scn, tmp_path / "out")
+    r = CliRunner().invoke(
+        main, ["export", str(tmp_path / "out"), "--format", "json", "--out", str(tmp_path / "p.json")]
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads((tmp_path / "p.json").read_text())
+    assert doc["tables"]["sovereignty"] and "tier" in doc["tables"]["sovereignty"][0]
