@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..solver.limit_registry import kind_of
 from .fmt import _usd
 
 
@@ -80,8 +81,8 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
         elif limit == "labour":  # DESIGN.md §7.1
             pool, _, trade = str(item).partition("/")
             out.append(
-                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year would save {val} "
-                "(long run)."
+                f"The {trade} available in labour pool {pool} bind in {span}: each extra {trade} worker-year would "
+                f"save {val} (long run)."
             )
         elif limit == "water_cap":  # DESIGN.md §7.2
             out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
@@ -89,7 +90,8 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             # the range the price holds for (HiGHS ranging)
             held = float(g["holds_for"].min())
             if held != float("inf"):
-                unit = "t" if limit == "carbon_cap" else ("units" if limit == "chip_supply" else "MW")
+                kind = kind_of(limit)  # the limit's own unit (planner.solver.limit_registry)
+                unit = kind.range_unit if kind is not None else "units"
                 out[-1] = out[-1][:-1] + f" (for the next {held:,.3g} {unit} only)."
     return out
 
@@ -118,14 +120,18 @@ def exactly(limit: str, where: str, g: pd.DataFrame, span: str) -> str | None:
     if "cost_one_less" not in g.columns or (g["shadow_price"].abs() > 0).any():
         return None
     cost = g["cost_one_less"].dropna()
-    unit, per = _ONE.get(limit, ("unit", ""))
-    lead = _NAME.get(limit, "{w}").format(w=where)
+    kind = kind_of(limit)
+    unit, per = _ONE.get(limit) or ((kind.one, "a year" if kind.per_year else "") if kind else ("unit", ""))
+    lead = _lead(limit, where)
+    # a floor (a CFE target, a sovereign share) is loosened by requiring less
+    more, less = ("less", "more") if limit in _FLOORS else ("more", "less")
     tail = ""
     if len(cost) and cost.max() > 0:
         lo, hi = float(cost.min()), float(cost.max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
-        tail = f"; one {unit} less would cost {val}{' ' + per if per else ''}"
-    return f"{lead} is met exactly in {span}: one {unit} more would save nothing{tail}."
+        tail = f"; one {unit} {less} would cost {val}{' ' + per if per else ''}"
+    verb = "are" if limit == "labour" else "is"
+    return f"{lead} {verb} met exactly in {span}: one {unit} {more} would save nothing{tail}."
 
 
 def holds_text(x: float, unit: str) -> str:
@@ -135,3 +141,29 @@ def holds_text(x: float, unit: str) -> str:
     if x == float("inf"):
         return "any amount"
     return f"{x:,.3g} {unit}"
+
+
+# the subject of the sentence of a §7 limit met exactly (DESIGN.md §7.1-§7.6); w = the item
+def _pair(w: str) -> tuple[str, str]:
+    a, _, b = str(w).partition("/")
+    return a, b
+
+
+_NAME_7 = {
+    "labour": lambda w: "The {1} available in labour pool {0}".format(*_pair(w)),
+    "water_cap": lambda w: f"The water cap of {w}",
+    "cfe_target": lambda w: f"The 24/7 carbon-free energy target at {w}",
+    "sovereignty": lambda w: "The sovereign share of {1} in {0}".format(*_pair(w)),
+    "facility_mw": lambda w: "The facility power limit",
+    "capex_usd_per_year": lambda w: "The capex budget",
+    "npc_budget_usd": lambda w: "The net present cost budget",
+}
+
+
+_FLOORS = {"cfe_target", "sovereignty"}
+
+
+def _lead(limit: str, where: str) -> str:
+    if limit in _NAME_7:
+        return _NAME_7[limit](where)
+    return _NAME.get(limit, "{w}").format(w=where)
