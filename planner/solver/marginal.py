@@ -107,7 +107,18 @@ def analyse(
     token_long: dict = {}
     limits: list[tuple] = []
     # short run: every integer decision fixed at the plan
-    short = LPSession(ho, fix=plan, free_rows=free_rows, time_limit=time_limit, threads=threads, options=opt)
+    # the MW built of an onsite tech is bounded by its max_mw as its capacity row is: without
+    # that implied bound the limit's dual is the row's, and its range the row's ranging
+    implied = comp == "new"
+    short = LPSession(
+        ho,
+        fix=plan,
+        unbounded_above=implied,
+        free_rows=free_rows,
+        time_limit=time_limit,
+        threads=threads,
+        options=opt,
+    )
     res = short.result
     status["short_run"] = res.status
     if res.ok:

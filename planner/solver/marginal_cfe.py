@@ -66,8 +66,9 @@ def sovereignty_item(d, key: tuple) -> tuple[str, int]:
 # for pricing one MORE unit (planner.solver.limit_registry): the CFE target row (14) is in MWh
 # a year (one MWh less of hourly-matched clean energy required); the sovereign share row (15)
 # in Ttok (one million tokens less that must be served at home: 1e-6 Ttok; re-solve step 1e9 tokens)
-register(
-    "cfe_target", LimitKind("cfe_target", one="MWh a year of hourly-matched clean energy required", range_unit="MWh")
+register(  # a step of 1 MWh: 1e-3 MWh a year moves the slice variables by less than HiGHS's tolerances
+    "cfe_target",
+    LimitKind("cfe_target", step=1.0, one="MWh a year of hourly-matched clean energy required", range_unit="MWh"),
 )
 register(
     "sovereignty",
