@@ -213,8 +213,8 @@ def test_labour(tmp_path):
     _holds(p, row, 100_000, 1e13 / UT / 100 * 5.5 - 3)
     (s,) = sentences(p.tables["binding_limits"][lambda t: t["limit"] == "labour"])
     assert s == (
-        "The electricians available in labour pool r1 bind in 2026: each extra electricians worker-year would "
-        "save $100,000 (long run) (for the next 0.114 worker-years only)."
+        "The electricians available in labour pool r1 bind in 2026: each extra worker-year of electricians "
+        "would save $100,000 (long run; for the next 0.114 worker-years only)."
     )
 
 
@@ -248,6 +248,10 @@ def test_facility_mw(tmp_path):
     p = _solve(tmp_path, toml={"limits": {"facility_mw": 100 * MW_UNIT}}, demand=_demand(E100))
     more = _solve(tmp_path, "more", toml={"limits": {"facility_mw": 100 * MW_UNIT + 1}}, demand=_demand(E100))
     assert _exact(p, "facility_mw", "all sites", "long_run", LR_UNIT / MW_UNIT, more)
+    assert sentences(p.tables["binding_limits"]) == [
+        "The facility power limit is met exactly in 2026: one MW of facility draw more would save nothing; "
+        "one MW of facility draw less would cost $1.83 bn."
+    ]
     p = _solve(tmp_path, "range", toml={"limits": {"facility_mw": 0.3}})
     _holds(p, _row(p, "facility_mw"), LR_UNIT / MW_UNIT, (1e13 / UT - 31.25) * MW_UNIT)
 
@@ -263,6 +267,10 @@ def test_capex_usd_per_year(tmp_path):
     _exact(p, "capex_usd_per_year", "all sites", "long_run", LR_UNIT / per_usd, more)
     p = _solve(tmp_path, "range", toml={"limits": {"capex_usd_per_year": 25e6}})
     _holds(p, _row(p, "capex_usd_per_year"), LR_UNIT / per_usd, (1e13 / UT - 15e6 / per_usd) * per_usd)
+    assert sentences(p.tables["binding_limits"]) == [
+        "The capex budget binds in 2026: each extra USD of capex allowed that year would save $49 "
+        "(long run; for the next $5.4 M only)."
+    ]
 
 
 def test_npc_budget_usd(tmp_path):
@@ -340,5 +348,13 @@ def test_sovereignty(tmp_path):
     p = _solve(tmp_path, **_countries(0.6, 20, 100, home_mw=6))
     more = _solve(tmp_path, "more", **_countries(0.59, 20, 100, home_mw=6))
     _exact(p, "sovereignty", "r1/m1", "long_run", 100 - abroad, more)
+    text = sentences(p.tables["binding_limits"][lambda t: t["limit"] == "sovereignty"])
+    assert text in (
+        [],
+        [
+            "The sovereign share of m1 in r1 is met exactly in 2026: lowering it by one million tokens "
+            "would save nothing; raising it by one would cost $100."
+        ],
+    )
     p = _solve(tmp_path, "range", **_countries(0.6, 100, 20))
     _holds(p, _row(p, "sovereignty"), MW_UNIT * 8760 * 80 / mtok, 0.6 * 1000 * mtok)

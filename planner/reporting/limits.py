@@ -75,14 +75,13 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             region, _, model = str(item).partition("/")
             out.append(
                 f"The sovereign share of {model} in {names.get(region, region)} binds in {span}: the cost of "
-                f"sovereignty is {g['shadow_price'].min():,.4f}–{g['shadow_price'].max():,.4f} USD per million tokens "
-                "(long run)."
+                f"sovereignty is {_per_mtok(g['shadow_price'])} USD per million tokens (long run)."
             )
         elif limit == "labour":  # DESIGN.md §7.1
             pool, _, trade = str(item).partition("/")
             out.append(
-                f"The {trade} available in labour pool {pool} bind in {span}: each extra {trade} worker-year would "
-                f"save {val} (long run)."
+                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year of {trade} "
+                f"would save {val} (long run)."
             )
         elif limit == "water_cap":  # DESIGN.md §7.2
             out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
@@ -92,7 +91,9 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             if held != float("inf"):
                 kind = kind_of(limit)  # the limit's own unit (planner.solver.limit_registry)
                 unit = kind.range_unit if kind is not None else "units"
-                out[-1] = out[-1][:-1] + f" (for the next {held:,.3g} {unit} only)."
+                rng = f"for the next {_amount(held, unit)} only"
+                last = out[-1]
+                out[-1] = last[:-2] + f"; {rng})." if last.endswith(").") else last[:-1] + f" ({rng})."
     return out
 
 
@@ -123,14 +124,17 @@ def exactly(limit: str, where: str, g: pd.DataFrame, span: str) -> str | None:
     kind = kind_of(limit)
     unit, per = _ONE.get(limit) or ((kind.one, "a year" if kind.per_year else "") if kind else ("unit", ""))
     lead = _lead(limit, where)
-    # a floor (a CFE target, a sovereign share) is loosened by requiring less
-    more, less = ("less", "more") if limit in _FLOORS else ("more", "less")
+    more, less = "more", "less"
     tail = ""
     if len(cost) and cost.max() > 0:
         lo, hi = float(cost.min()), float(cost.max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
         tail = f"; one {unit} {less} would cost {val}{' ' + per if per else ''}"
+        if limit in _FLOORS:
+            tail = f"; raising it by one would cost {val}"
     verb = "are" if limit == "labour" else "is"
+    if limit in _FLOORS:  # a floor (a CFE target, a sovereign share) is loosened by lowering it
+        return f"{lead} {verb} met exactly in {span}: lowering it by one {unit} would save nothing{tail}."
     return f"{lead} {verb} met exactly in {span}: one {unit} {more} would save nothing{tail}."
 
 
@@ -167,3 +171,15 @@ def _lead(limit: str, where: str) -> str:
     if limit in _NAME_7:
         return _NAME_7[limit](where)
     return _NAME.get(limit, "{w}").format(w=where)
+
+
+def _amount(x: float, unit: str) -> str:
+    """A range in a limit's own unit: money as money, large amounts in full, small to 3 figures."""
+    if unit == "USD":
+        return _usd(x)
+    return f"{x:,.0f} {unit}" if abs(x) >= 1000 else f"{x:,.3g} {unit}"
+
+
+def _per_mtok(prices: pd.Series) -> str:
+    lo, hi = float(prices.min()), float(prices.max())
+    return f"{lo:,.4f}" if abs(hi - lo) <= 5e-5 else f"{lo:,.4f}–{hi:,.4f}"

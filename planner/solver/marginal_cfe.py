@@ -68,7 +68,7 @@ def sovereignty_item(d, key: tuple) -> tuple[str, int]:
 # in Ttok (one million tokens less that must be served at home: 1e-6 Ttok; re-solve step 1e9 tokens)
 register(  # a step of 1 MWh: 1e-3 MWh a year moves the slice variables by less than HiGHS's tolerances
     "cfe_target",
-    LimitKind("cfe_target", step=1.0, one="MWh a year of hourly-matched clean energy required", range_unit="MWh"),
+    LimitKind("cfe_target", step=1.0, one="MWh a year", range_unit="MWh"),
 )
 register(
     "sovereignty",
@@ -77,7 +77,7 @@ register(
         sovereignty_item,
         per=1e-6,
         step=1e3,
-        one="million tokens required to be served at home",
+        one="million tokens",
         range_unit="million tokens",
     ),
 )
