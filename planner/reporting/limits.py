@@ -30,6 +30,9 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
         lo, hi = float(g["shadow_price"].min()), float(g["shadow_price"].max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
         where = names.get(item, item)
+        if limit == "power_max_mw":  # "The wind limit (max_mw) at Site X", as its other sentence
+            site, _, tech = str(item).partition("/")
+            where = f"{tech} limit (max_mw) at {names.get(site, site)}"
         exact = exactly(limit, where, g, span)
         if exact is not None:
             out.append(exact)
@@ -110,7 +113,7 @@ _NAME = {
     "site_it_capacity": "The IT capacity of {w}",
     "chip_supply": "The supply of {w}",
     "carbon_cap": "The carbon cap",
-    "power_max_mw": "The onsite power limit {w}",
+    "power_max_mw": "The {w}",
 }
 
 

@@ -270,7 +270,9 @@ def one_more(
     """The rows of ``found`` (binding limits by their duals) with ``shadow_price`` replaced by
     the saving of one MORE unit of the limit (a re-solve), and the cost of one unit less and
     the range the price holds for (HiGHS ranging) appended (:mod:`planner.solver.perturb`).
-    A limit whose one more unit saves nothing stays, with shadow price 0: it binds exactly.
+    A limit whose one more unit saves nothing stays, with shadow price 0: it binds exactly;
+    one whose one more unit saves nothing and one less costs nothing is left out (its dual
+    was a degenerate vertex's, the limit does not bind).
 
     Where a limit sits in the program, its own unit and its re-solve step come from its
     registration (:mod:`planner.solver.limit_registry`); a limit nobody registered, and
@@ -297,6 +299,8 @@ def one_more(
         else:
             price = (0.0 if saving <= tiny else saving * scale) if saving == saving else dual_price
             cost = (0.0 if abs(cost) <= tiny else cost * scale) if cost == cost else nan
+            if price == 0.0 and cost == 0.0:  # neither one more nor one less changes the cost: not binding
+                continue
         out.append((limit, item, y, price, unit, basis, cost, holds / kind.per))
     return out
 
