@@ -27,8 +27,13 @@ Grid interconnect limits are variable bounds (``grid[s,y,h] <= grid_cap_mw``): t
 is minus the sum over the year's slices of the reduced costs of ``grid[s,y,h]`` -- the
 saving of one more MW of interconnect in every slice of that year.
 
+A limit found binding by its dual is then priced as the saving of one MORE unit, with the
+cost of one less and the range the price holds for (:func:`one_more`: ranging, else two
+re-solves); where each kind of limit sits in the program, and its own unit, is registered by
+the module of its feature in :mod:`planner.solver.limit_registry`.
+
 Results: ``marginal_costs`` (year, region, model, usd_per_mtok, usd_per_mtok_long_run) and
-``binding_limits`` (limit, item, year, shadow_price, unit, basis).
+``binding_limits`` (limit, item, year, shadow_price, unit, basis, cost_one_less, holds_for).
 """
 
 from __future__ import annotations
@@ -256,12 +261,6 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
 # columns binding_limits gains: the saving of one unit less (a degenerate dual's other side)
 # and how far above the limit the shadow price holds (ranging), in the limit's own unit
 ONE_MORE_COLUMNS = ["cost_one_less", "holds_for"]
-
-
-def _limit_bounds(m, ho: Handoff, limit: str, item: str, y: int, d=None) -> tuple[list[int], list[int]]:
-    """HiGHS columns and rows whose bounds make the limit ``limit`` of ``item`` in ``y``
-    (from the limit's registration in :mod:`planner.solver.limit_registry`)."""
-    return Locator(m, d, ho).bounds(limit, item, y)
 
 
 def one_more(
