@@ -10,8 +10,8 @@ stays as planned, except at the sites that could serve the unserved demand (with
 latency limit), where sites may open and chips, halls and lumpy power units may be added
 (never removed: the plan's purchases are lower bounds). The restricted program only adds
 options to the plan; it is tried with chip units alone free to grow first, then hall blocks
-too, then lumpy power units, then site openings (:data:`TIERS`), and the cheapest result is
-kept. Each is solved as a relaxation of the additions (an LP), whose additions
+too, then lumpy power units, then site openings (:data:`TIERS`), until one serves all the
+demand, and the cheapest result is kept. Each is solved as a relaxation of the additions (an LP), whose additions
 are rounded up to whole purchases, the rest re-solved as an LP and polished
 (:func:`planner.solver.polish.polish`: the fewest purchases covering the use made of each
 asset); the new plan is kept only when its net present cost is lower. What then remains unserved is explained by
@@ -51,7 +51,8 @@ def serve_unserved(m, d, ho: Handoff, time_limit: float = 30.0, threads: int = 1
     """Re-solve the plan loaded in ``m`` with purchases free to grow at the sites that can
     serve its unserved demand (see module docstring), trying the purchases of
     :data:`TIERS` in turn (chip units only, then hall blocks too, then lumpy power units,
-    then site openings) within ``time_limit`` seconds and keeping the cheapest plan. When a
+    then site openings), each within its share of what is left of ``time_limit`` seconds,
+    until one serves everything, and keeping the cheapest plan. When a
     re-solve lowers the net present cost, the new plan is loaded into ``m`` and
     ``{"objective": MUSD, "before": MUSD, "unserved_before": Ttok, "unserved_after": Ttok,
     "sites": [...], "purchases": the tier's variable names, "seconds": s}`` is returned;
@@ -69,16 +70,20 @@ def serve_unserved(m, d, ho: Handoff, time_limit: float = 30.0, threads: int = 1
     plan = [(v, v.value) for v in ho.columns]
     x = np.array([0.0 if val is None else float(val) for _v, val in plan])
     best, best_x, best_tier = before - 1e-9 * max(1.0, abs(before)), None, None
-    for tier in TIERS:
+    for k, tier in enumerate(TIERS):
         left = float(time_limit) - (time.perf_counter() - t0)
         if left <= 0:
             break
-        obj = _restricted(m, d, ho, x, set(sites), tier, left, threads, seed)
+        share = left / (len(TIERS) - k)  # the broader tiers keep their share of the time
+        obj = _restricted(m, d, ho, x, set(sites), tier, share, threads, seed)
+        served = obj is not None and not unserved_keys(m)
         if obj is not None and obj < best:
             best, best_tier = obj, tier
             best_x = [v.value for v in ho.columns]
         for v, val in plan:  # back to the plan before the next tier
             v.set_value(val, skip_validation=True)
+        if served and best_tier == tier:  # the smallest change that serves everything
+            break
     if best_x is None:
         return None
     for v, val in zip(ho.columns, best_x, strict=True):
