@@ -230,6 +230,7 @@ class Bundle:
             y = sign * ray
             y = np.where(np.abs(y) > 1e-9 * max(1e-300, np.abs(y).max()), y, 0.0)
             g = self.Ab.T @ y
+            g = np.where(np.abs(g) > 1e-9 * max(1e-300, np.abs(y).max()), g, 0.0)  # cancellation noise
             with np.errstate(invalid="ignore"):
                 colmax = np.where(g > 0, g * self.up, np.where(g < 0, g * self.lo, 0.0))
                 lo_part = np.where(y > 0, y * self.rlo, np.where(y < 0, y * self.rup, 0.0))
