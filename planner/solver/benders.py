@@ -56,6 +56,7 @@ from scipy.sparse.csgraph import connected_components
 from .session import INF, ProgressFn, new_highs
 
 BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
+IPM_COLUMNS = 50_000  # a master LP this large is solved by interior point the first time
 TOL = 1e-6  # relative violation below which a cut is not added
 
 
@@ -86,24 +87,39 @@ def matrix(lp) -> sp.csc_matrix:
     )
 
 
-def split_program(ho, slices, coarse) -> Split:
+def split_program(ho, slices, coarse, also=()) -> Split:
     """Split the compiled program ``ho`` (see the module docstring). ``slices``: the time
     slice names (an index holding one makes an operational column); ``coarse``: index
-    elements by which groups are merged (sites and years)."""
+    elements by which groups are merged (sites and years); ``also``: names of Pyomo
+    components whose continuous columns are operational too (e.g. ``serve``, ``tok``: then
+    the serving rows join the sites of a year into one subproblem)."""
+    also = set(also)
     slices = set(slices)
     coarse = set(coarse)
     n = ho.lp.num_col_
     op = np.zeros(n, dtype=bool)
     keys: list = [None] * n
+    kind: dict = {}  # Pyomo component -> positions of (slice, coarse) elements in its index, or None
+
+    def is_slice(e):
+        return isinstance(e, str) and e in slices
+
     for j, v in enumerate(ho.columns):
         if ho.integer[j]:
             continue
         idx = v.index()
         if not isinstance(idx, tuple):
             idx = (idx,)
-        if any(isinstance(e, str) and e in slices for e in idx):
+        p = v.parent_component()
+        k = kind.get(id(p), False)
+        if k is False:  # every index of a component has the same layout
+            sl = [i for i, e in enumerate(idx) if is_slice(e)]
+            if not sl and p.local_name in also:
+                sl = [-1]
+            k = kind[id(p)] = (sl, [i for i, e in enumerate(idx) if e in coarse and not is_slice(e)]) if sl else None
+        if k is not None and (k[0][0] < 0 or (len(idx) > max(k[0]) and is_slice(idx[k[0][0]]))):
             op[j] = True
-            keys[j] = tuple(e for e in idx if e in coarse and not (isinstance(e, str) and e in slices))
+            keys[j] = tuple(idx[i] for i in k[1])
     A = matrix(ho.lp).tocsr()
     op_cols = np.flatnonzero(op)
     master_cols = np.flatnonzero(~op)
@@ -148,13 +164,12 @@ class Bundle:
     columns), ``groups`` the global group ids, ``gcol``/``grow`` the local group of each
     column / row. The HiGHS object is built once; :meth:`solve` only changes row bounds."""
 
-    def __init__(self, lp, A, cols, rows, master_cols, gcol, grow, groups, seed, threads):
+    def __init__(self, lp, op_part, link, cols, rows, gcol, grow, groups, seed, threads):
         self.cols, self.rows, self.groups = cols, rows, groups
         self.gcol, self.grow = gcol, grow
-        sub = A[rows]
-        self.link = sub[:, master_cols].tocsr()
-        Ab = sub[:, cols].tocsc()
-        self.Ab = Ab.tocsr()
+        self.link = link
+        self.Ab = op_part
+        Ab = op_part.tocsc()
         self.c = np.asarray(lp.col_cost_)[cols]
         self.lo = np.asarray(lp.col_lower_)[cols]
         self.up = np.asarray(lp.col_upper_)[cols]
@@ -262,6 +277,10 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
     bundles = []
     cur: list[int] = []
     size = 0
+    A_sub = split.A[split.sub_rows]
+    A_op = A_sub[:, split.op_cols].tocsr()  # sub rows x op columns (by position)
+    A_link = A_sub[:, split.master_cols].tocsr()  # sub rows x master columns
+    colmap = np.zeros(len(split.op_cols), dtype=np.int64)
 
     def flush():
         if not cur:
@@ -272,13 +291,16 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
         rpos = np.concatenate([np.asarray(rows_of[g], dtype=np.int64) for g in cur])
         gcol = np.fromiter((local[g] for g in split.group_of_col[cpos]), dtype=np.int64, count=len(cpos))
         grow = np.fromiter((local[g] for g in split.group_of_row[rpos]), dtype=np.int64, count=len(rpos))
+        rows_op = A_op[rpos]  # a group's rows hold only its own op columns: a local renumbering
+        colmap[cpos] = np.arange(len(cpos))
+        op_part = sp.csr_matrix((rows_op.data, colmap[rows_op.indices], rows_op.indptr), shape=(len(rpos), len(cpos)))
         bundles.append(
             Bundle(
                 ho.lp,
-                split.A,
+                op_part,
+                A_link[rpos],
                 split.op_cols[cpos],
                 split.sub_rows[rpos],
-                split.master_cols,
                 gcol,
                 grow,
                 gl,
@@ -330,6 +352,7 @@ class Master:
         self.h = h
         self.n = n
         self.cuts = 0
+        self.solved_lp = False
         self._is_mip = None
         self.integral(False)
 
@@ -386,6 +409,10 @@ class Master:
     def run(self, time_limit: float, mip_gap: float | None = None, start: np.ndarray | None = None) -> dict:
         h = self.h
         h.setOptionValue("time_limit", max(1.0, float(time_limit)))
+        # the first LP of a large master by interior point (with crossover, for a basis that
+        # the re-solves after each round of cuts start from with dual simplex)
+        first = not self._is_mip and not self.solved_lp and self.n > IPM_COLUMNS
+        h.setOptionValue("solver", "ipm" if first else "choose")
         if mip_gap is not None:
             h.setOptionValue("mip_rel_gap", float(mip_gap))
         if start is not None and self._is_mip:
@@ -397,6 +424,8 @@ class Master:
         info = h.getInfo()
         st = h.getModelStatus()
         ok = info.primal_solution_status == 2
+        if not self._is_mip and ok:
+            self.solved_lp = True
         out = {"status": h.modelStatusToString(st), "ok": ok, "optimal": st == highspy.HighsModelStatus.kOptimal}
         if ok:
             out["x"] = np.asarray(h.getSolution().col_value)
@@ -430,6 +459,7 @@ class Decomposition:
         ho,
         slices,
         coarse,
+        also=(),
         threads: int = 1,
         seed: int = 1,
         workers: int | None = None,
@@ -438,7 +468,7 @@ class Decomposition:
     ):
         t0 = time.perf_counter()
         self.ho = ho
-        self.split = split_program(ho, slices, coarse)
+        self.split = split_program(ho, slices, coarse, also)
         self.bundles = make_bundles(ho, self.split, seed, threads, bundle_columns)
         lb = np.zeros(self.split.n_groups)
         for b in self.bundles:
@@ -613,7 +643,7 @@ class Decomposition:
         t = time.perf_counter()
         mst.integral(False)
         share = t0 + 0.35 * float(time_limit)
-        lp_bound, lp_best, lp_x, st = benders_lp("lp", mip_gap / 10.0, share, valid_bound=True)
+        lp_bound, lp_best, lp_x, st = benders_lp("lp", mip_gap / 4.0, share, valid_bound=True)
         phases["lp"] = time.perf_counter() - t
         status_note = st
 
@@ -736,6 +766,7 @@ def solve_benders(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     bundle_columns: int = BUNDLE_COLUMNS,
+    also=(),
     **_ignored,
 ):
     """Solve ``m`` (built from ModelData ``d``) by :class:`Decomposition` and load the best
@@ -749,7 +780,16 @@ def solve_benders(
     t1 = time.perf_counter()
     slices = list(d.slices)
     coarse = set(d.sites) | set(d.years)
-    dec = Decomposition(ho, slices, coarse, threads=threads, seed=seed, workers=workers, bundle_columns=bundle_columns)
+    dec = Decomposition(
+        ho,
+        slices,
+        coarse,
+        also=also,
+        threads=threads,
+        seed=seed,
+        workers=workers,
+        bundle_columns=bundle_columns,
+    )
     try:
         out = dec.run(max(1.0, float(time_limit) - dec.setup_seconds), float(mip_gap), progress)
     finally:
