@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .session import INF, ProgressFn, new_highs
+from .session import INF, ProgressFn, new_highs, stop_at
 
 BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
 IPM_COLUMNS = 50_000  # a master LP this large is solved by interior point the first time
@@ -352,6 +352,7 @@ class Master:
         self.h = h
         self.n = n
         self.cuts = 0
+        self.up_now = self.up.copy()  # upper bounds as restricted (see restrict)
         self.solved_lp = False
         self._is_mip = None
         self.integral(False)
@@ -370,10 +371,19 @@ class Master:
             return
         i = self.ints
         if values is None:
-            self.h.changeColsBounds(len(i), i, self.lo[i], self.up[i])
+            self.h.changeColsBounds(len(i), i, self.lo[i], self.up_now[i])
         else:
             v = values[i]
             self.h.changeColsBounds(len(i), i, v, v)
+
+    def restrict(self, zero: np.ndarray | None) -> None:
+        """Hold the integer columns ``zero`` (master columns) at their lower bound (None:
+        lift the restriction)."""
+        self.up_now = self.up.copy()
+        if zero is not None and len(zero):
+            self.up_now[zero] = self.lo[zero]
+        i = self.ints
+        self.h.changeColsBounds(len(i), i, self.lo[i], self.up_now[i])
 
     def add_cuts(self, rows: list[tuple[int | None, sp.csr_matrix, float]]) -> None:
         """Add cuts ``coef · x_master (+ θ_g) ≥ rhs``; ``g`` None for a feasibility cut."""
@@ -420,6 +430,8 @@ class Master:
             sol.col_value = list(start)
             sol.value_valid = True
             h.setSolution(sol)
+        # HiGHS checks its time limit only between LPs; the callbacks stop it on time
+        stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
         h.run()
         info = h.getInfo()
         st = h.getModelStatus()
@@ -666,6 +678,15 @@ class Decomposition:
         # 3. the master as a MIP
         t = time.perf_counter()
         mip_iter = 0
+        restricted = False
+        if len(mst.ints) and lp_x is not None:
+            # first the restricted master: integers the LP relaxation leaves at 0 stay at 0
+            # (as the monolithic start heuristic does); its plans are plans of the full
+            # program, its bound is not a bound of it (the LP phase's bound stands)
+            zero = mst.ints[lp_x[mst.ints] <= 1e-6]
+            if len(zero) and len(zero) < len(mst.ints):
+                mst.restrict(zero)
+                restricted = True
         if len(mst.ints):
             mst.integral(True)
             while left() > 1.0:
@@ -677,10 +698,14 @@ class Decomposition:
                     start = np.concatenate([best["xm"], best["q"]])
                 r = mst.run(left(), mip_gap=mip_gap / 2.0, start=start)
                 mip_iter += 1
-                if r.get("bound") is not None:
+                if r.get("bound") is not None and not restricted:
                     bound = max(bound, r["bound"])
                 if not r["ok"]:
                     report("mip", None, {"status": r["status"]})
+                    if restricted:
+                        mst.restrict(None)
+                        restricted = False
+                        continue
                     break
                 xs = r["x"]
                 xm, th = xs[:nm], xs[nm:]
@@ -688,13 +713,21 @@ class Decomposition:
                 consider(xm, ev)
                 before = mst.cuts
                 mst.add_cuts(ev.cuts)
-                report("mip", r.get("bound"), {"added": mst.cuts - before, "feasible": ev.feasible})
+                report(
+                    "restricted" if restricted else "mip",
+                    r.get("bound"),
+                    {"added": mst.cuts - before, "feasible": ev.feasible},
+                )
                 g = gap_of(best["obj"], bound)
                 if g is not None and g <= mip_gap:
                     break
                 if mst.cuts == before:
                     # the master's plan is priced exactly: its bound is final unless HiGHS
                     # stopped short of its own gap
+                    if restricted:  # the restricted master is done: now the whole one
+                        mst.restrict(None)
+                        restricted = False
+                        continue
                     if r["optimal"]:
                         break
                 # the integer plan of this master, its continuous part re-optimised
