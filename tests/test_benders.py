@@ -185,3 +185,20 @@ def test_auto_picks_monolithic_for_small_programs(tmp_path):
     assert choose_method("decomposition", m)[0] == "decomposition"
     with pytest.raises(api.UsageError):
         api.solve(scn, method="benders")
+
+
+def test_serving_in_the_subproblems(tmp_path):
+    """``also``: tokens, serving, unserved demand, active units and the facility load moved to
+    the subproblems (one per year, the demand rows join its sites): the same optimum."""
+    scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
+    d = build_data(scn)
+    mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
+    from planner.solver.benders import solve_benders
+
+    m = build_model(d)
+    also = ("serve", "tok", "unserved", "active_units", "load_mw")
+    res = solve_benders(m, d, time_limit=60, mip_gap=GAP, threads=1, also=also)
+    assert res.status == "optimal"
+    assert res.decomposition["sizes"]["groups"] == len(d.years)
+    assert res.bound <= mono.objective * (1 + 1e-9) and mono.bound <= res.objective * (1 + 1e-9)
+    assert res.objective == pytest.approx(mono.objective, rel=3 * GAP)
