@@ -32,7 +32,14 @@ Iterations (each reports the bound and the best plan through ``progress``):
 3. The master as a MIP (HiGHS branch and bound, started from the best plan), cuts at each of
    its plans, each plan's continuous part re-optimised as in 2, until the gap between the
    best plan (master cost + Σ subproblem costs) and the master's bound is within
-   ``mip_gap`` or time runs out.
+   ``mip_gap`` or time runs out. It is first restricted to the integers the relaxation uses
+   (the others held at 0, as the monolithic start heuristic does: its plans are plans of
+   the full program, its bound is not counted), then the whole master.
+
+``also`` moves further components to the subproblems (e.g. ``serve``, ``tok``,
+``unserved``, ``active_units``, ``load_mw``: a small master of the investment decisions,
+one subproblem per year, since the demand rows join the sites of a year).
+benchmarks/RESULTS.md has what each split does at 50 sites x 20 years x 48 slices.
 
 The bound is the master's (a relaxation of the full program: every cut is valid), the plan a
 plan of the full program, so the gap is proven. Pecci & Jenkins 2025 (IEEE Trans. Power
@@ -53,7 +60,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .session import INF, ProgressFn, new_highs, stop_at
+from .session import INF, ProgressFn, new_highs, run_guard, stop_at
 
 BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
 IPM_COLUMNS = 50_000  # a master LP this large is solved by interior point the first time
@@ -431,8 +438,9 @@ class Master:
             sol.value_valid = True
             h.setSolution(sol)
         # HiGHS checks its time limit only between LPs; the callbacks stop it on time
-        stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
-        h.run()
+        state = stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
+        with run_guard(state):  # Ctrl-C stops HiGHS cleanly, then raises KeyboardInterrupt here
+            h.run()
         info = h.getInfo()
         st = h.getModelStatus()
         ok = info.primal_solution_status == 2
