@@ -167,6 +167,13 @@ def _validate(scenario):
     metavar="NAME=DEMAND.csv:P,...",
     help="A two-stage plan over demand scenarios with probabilities P (DESIGN.md §7.8): writes OUT/stochastic.json and OUT/<NAME>/.",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "monolithic", "decomposition"]),
+    default="auto",
+    show_default=True,
+    help="One MIP for HiGHS, or Benders decomposition (investment master, per-slice operation LPs); auto picks by size.",
+)
 def solve(
     scenario,
     demand,
@@ -180,18 +187,32 @@ def solve(
     marginals,
     objective,
     stochastic=None,
+    method="auto",
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
     if stochastic:
         if objective not in (None, "cost"):
             raise click.UsageError("--stochastic plans at least expected cost: only --objective cost is allowed.")
         return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)
-    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective)
+    _solve(
+        scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective, method
+    )
 
 
 @friendly
 def _solve(
-    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True, objective=None
+    scenario,
+    demand,
+    out_dir,
+    time_limit,
+    mip_gap,
+    threads,
+    seed,
+    overwrite,
+    quiet,
+    marginals=True,
+    objective=None,
+    method="auto",
 ):
     from . import api
     from .io.results import prepare_output
@@ -226,6 +247,7 @@ def _solve(
             marginals=marginals,
             progress=shown.progress if shown else None,
             on_stage=shown.on_stage if shown else None,
+            method=method,
         )
         if shown is not None:
             shown.on_stage("write")
