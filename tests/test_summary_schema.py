@@ -134,3 +134,11 @@ def test_every_feature_plan_exports_to_json(tmp_path):
     assert r.exit_code == 0, r.output
     doc = json.loads((tmp_path / "p.json").read_text())
     assert doc["tables"]["sovereignty"] and "tier" in doc["tables"]["sovereignty"][0]
+
+
+def test_a_decomposition_summary_follows_the_schema(tmp_path):
+    scn = bundled_copy(tmp_path / "us", 2026, name="us")
+    summary = _solve(scn, tmp_path / "out", "--method", "decomposition", "--time-limit", "120")
+    assert summary["method"] == "decomposition"
+    assert summary["decomposition"]["iterations"] >= 1
+    assert _errors(summary) == []
