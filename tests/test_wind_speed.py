@@ -93,7 +93,7 @@ def test_assemble_rederives_station_wind_from_its_weather(tmp_path):
     x = series["wind_onshore"]["b"].to_numpy()
     assert x.mean() == pytest.approx(0.3, abs=1e-4)
     assert x.max() <= 0.9 + 1e-12 and (x < 0.85).mean() > 0.5  # a turbine's curve, not a step
-    assert rec["record"].iloc[0].startswith("cf_wind_station.csv:b timing; XX_1.csv:wind10, hub speed x")
+    assert rec["record"].iloc[0].startswith("cf_wind_station.csv:b re-derived from XX_1.csv:wind10, hub speed x")
     assert rec["record"].iloc[0].endswith(" to 0.300")
     # scaling = cf keeps the linear CF scaling for that site
     pd.DataFrame({"site": ["b"], "annual_cf": [0.3], "source": ["e"], "scaling": ["cf"]}).to_csv(

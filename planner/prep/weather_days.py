@@ -304,7 +304,7 @@ def _speed_scaled(folder: Path, record: str, site: str, note: str, target: float
         x, k, base = ws.scaled_station_cf(w, target)
     except ValueError as e:
         raise ValueError(f"station wind of {site} ({files[record].name}): {e}") from None
-    return x, f"{note} timing; {files[record].name}:wind10, hub speed x{k:.3f}, from {base:.3f} to {target:.3f}"
+    return x, f"{note} re-derived from {files[record].name}:wind10, hub speed x{k:.3f}, from {base:.3f} to {target:.3f}"
 
 
 def plot_duration_curves(
