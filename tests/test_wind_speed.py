@@ -121,3 +121,20 @@ def test_prep_days_names_a_station_whose_target_is_out_of_reach(tmp_path):
     assert r.exit_code == 2  # prep-days reports every bad prep input as a usage error (planner.io.errors.UsageError)
     assert "station wind of b (XX_1.csv): annual capacity factor 0.3 cannot be reached" in r.output
     assert "Traceback" not in r.output
+
+
+REF = __import__("pathlib").Path("/work/shared/reference/profiles")
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.skipif(not (REF / "weather").is_dir(), reason="shared/reference/profiles not on this machine")
+def test_bundled_station_targets_are_reached_by_speed_except_sydney():
+    cf = read_annual_cf(DATA / "resource" / "wind_annual_cf.csv")
+    files = {"wind_onshore": [REF / "cf_wind_wtk100_us.csv", REF / "cf_wind_station.csv"]}
+    pairs = [(s, "wind_onshore") for s in cf["site"]]
+    series, rec = assemble(files, pairs, wind_cf=cf, station_weather=REF / "weather")
+    for site, target, how in zip(cf["site"], cf["annual_cf"], cf["scaling"], strict=True):
+        assert series["wind_onshore"][site].mean() == pytest.approx(target, abs=1e-4)
+        note = rec.set_index("site").loc[site, "record"]
+        assert ("hub speed x" in note) == (how == "speed"), site
+    assert dict(zip(cf["site"], cf["scaling"]))["au_sydney"] == "cf"
