@@ -722,7 +722,8 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
 @click.option(
     "--wind-annual-cf",
     type=click.Path(dir_okay=False, exists=True),
-    help="CSV site,annual_cf,source: station wind (a *station* file) is scaled to this annual CF (clipped at 1).",
+    help="CSV site,annual_cf,source[,scaling]: station wind (a *station* file) is brought to this annual CF "
+    "(hub speed scaled with --station-weather, else the CF scaled linearly and clipped at 1).",
 )
 @click.option(
     "--station-weather",
