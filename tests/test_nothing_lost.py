@@ -98,6 +98,9 @@ def test_ctrl_c_stops_cleanly(tmp_path, delay):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a suite started in the background of a non-interactive shell inherits an ignored
+        # SIGINT, and Python keeps it ignored: give the child the default disposition
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(delay)
     assert p.poll() is None, "the solve finished before it could be interrupted"
