@@ -686,7 +686,12 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
     required=True,
     help="Hourly solar CF CSV (hour + a column per site).",
 )
-@click.option("--wind", type=click.Path(dir_okay=False, exists=True), help="Hourly wind CF CSV (same format).")
+@click.option(
+    "--wind",
+    type=click.Path(dir_okay=False, exists=True),
+    multiple=True,
+    help="Hourly wind CF CSV (same format); repeat it: a site's column comes from the first file that has it.",
+)
 @click.option("--sites", help="Comma-separated sites to keep (default: every column).")
 @click.option(
     "--days",
@@ -704,33 +709,85 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
     required=True,
     help="Folder for slices.csv, profiles.csv, days_accuracy.csv.",
 )
-def prep_days(solar, wind, sites, days, segments, method, out_dir) -> None:
+@click.option(
+    "--site-power",
+    type=click.Path(dir_okay=False, exists=True),
+    help="A scenario's site_power.csv: profiles only for its solar_pv / wind_onshore pairs.",
+)
+@click.option(
+    "--stand-ins",
+    type=click.Path(dir_okay=False, exists=True),
+    help="CSV site,record,reason: a site without a weather record uses the record's column.",
+)
+@click.option(
+    "--wind-annual-cf",
+    type=click.Path(dir_okay=False, exists=True),
+    help="CSV site,annual_cf,source: station wind (a *station* file) is scaled to this annual CF (clipped at 1).",
+)
+@click.option("--accuracy", "accuracy_csv", type=click.Path(dir_okay=False), help="Write days_accuracy here instead.")
+@click.option("--plot", "plot_png", type=click.Path(dir_okay=False), help="Also write a duration-curve plot (PNG).")
+def prep_days(
+    solar, wind, sites, days, segments, method, out_dir, site_power, stand_ins, wind_annual_cf, accuracy_csv, plot_png
+) -> None:
     """Representative days from a year of hourly capacity factors (tsam k-medoids, extreme
     days kept): write slices.csv and profiles.csv (needs the prep extra)."""
-    _prep_days(solar, wind, sites, days, segments, method, out_dir)
+    _prep_days(
+        solar,
+        wind,
+        sites,
+        days,
+        segments,
+        method,
+        out_dir,
+        site_power,
+        stand_ins,
+        wind_annual_cf,
+        accuracy_csv,
+        plot_png,
+    )
 
 
 @friendly
-def _prep_days(solar, wind, sites, days, segments, method, out_dir):
+def _prep_days(
+    solar, wind, sites, days, segments, method, out_dir, site_power, stand_ins, wind_annual_cf, accuracy_csv, plot_png
+):
     from .io.results import write_files
-    from .prep.weather_days import read_cf, representative_days
+    from .prep import weather_days as wd
 
-    series = {"solar_pv": read_cf(Path(solar))}  # the tech names of the bundled power.csv
+    files = {"solar_pv": [Path(solar)]}  # the tech names of the bundled power.csv
     if wind:
-        series["wind_onshore"] = read_cf(Path(wind))
-    if sites:
-        keep = [x.strip() for x in sites.split(",") if x.strip()]
-        series = {k: t[[c for c in keep if c in t.columns]] for k, t in series.items()}
+        files["wind_onshore"] = [Path(w) for w in wind]
+    pairs = None
+    if site_power:
+        import pandas as pd
+
+        sp = pd.read_csv(site_power)
+        pairs = [(s, k) for s, k in zip(sp["site"], sp["tech"], strict=True) if k in files]
+    keep = [x.strip() for x in sites.split(",") if x.strip()] if sites else None
     try:
-        slices, profiles, acc = representative_days(series, days=days, segments=segments, method=method)
-    except ImportError as e:
+        series, records = wd.assemble(
+            files,
+            pairs=pairs,
+            sites=keep,
+            stand_ins=wd.read_stand_ins(Path(stand_ins)) if stand_ins else None,
+            wind_cf=wd.read_annual_cf(Path(wind_annual_cf)) if wind_annual_cf else None,
+        )
+        slices, profiles, acc = wd.representative_days(series, days=days, segments=segments, method=method)
+    except (ImportError, ValueError) as e:
         raise UsageError(str(e)) from None
-    files = {
+    acc = acc.merge(records, on=["site", "tech"], how="left")
+    files_out = {
         "slices.csv": slices.to_csv(index=False, lineterminator="\n"),
         "profiles.csv": profiles.to_csv(index=False, float_format="%.4f", lineterminator="\n"),
-        "days_accuracy.csv": acc.to_csv(index=False, float_format="%.4f", lineterminator="\n"),
     }
-    write_files(Path(out_dir), files)
+    acc_text = acc.to_csv(index=False, float_format="%.4f", lineterminator="\n")
+    if accuracy_csv:
+        write_files(Path(accuracy_csv).parent, {Path(accuracy_csv).name: acc_text})
+    else:
+        files_out["days_accuracy.csv"] = acc_text
+    write_files(Path(out_dir), files_out)
+    if plot_png:
+        wd.plot_duration_curves(series, slices, profiles, acc, Path(plot_png))
     out.print(
         f"{len(slices)} slices on {slices['day'].nunique()} days written to {out_dir}; annual CF kept to "
         f"{(acc['annual_cf_days'] - acc['annual_cf']).abs().max():.4f}, duration-curve RMSE up to {acc['duration_rmse'].max():.3f}.",

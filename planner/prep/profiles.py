@@ -220,12 +220,14 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def regenerate(data_dir: Path | None = None) -> list[Path]:
-    """Rewrite slices.csv and profiles.csv of every scenario folder from annual_cf.csv."""
+    """Rewrite slices.csv and profiles.csv of every scenario folder from annual_cf.csv,
+    except the scenarios on representative days of real weather (those with a
+    ``resource/<name>_days_accuracy.csv``, built by ``planner prep-days``), which it leaves alone."""
     data_dir = data_dir or _data_dir()
     annual = _read(data_dir / "resource" / "annual_cf.csv")
     written = []
     for folder in sorted(p for p in (data_dir / "scenarios").iterdir() if p.is_dir()):
-        if not (folder / "sites.csv").exists():
+        if not (folder / "sites.csv").exists() or (data_dir / "resource" / f"{folder.name}_days_accuracy.csv").exists():
             continue
         sites = _read(folder / "sites.csv")
         sp = _read(folder / "site_power.csv") if (folder / "site_power.csv").exists() else None

@@ -151,3 +151,148 @@ def for_scenario(slices: pd.DataFrame, profiles: pd.DataFrame, old_slices: pd.Da
     pairs = set(zip(site_power["site"], site_power["tech"], strict=True))
     pr = profiles[[(s, k) in pairs for s, k in zip(profiles["site"], profiles["tech"], strict=True)]]
     return sl, pr.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- bundled scenarios on real weather
+
+
+def scale_to_annual_cf(x: np.ndarray, target: float, tol: float = 1e-9) -> np.ndarray:
+    """The hourly CF series ``x`` (values 0..1) scaled so that its mean is ``target``:
+    ``min(k * x, 1)`` with the factor ``k`` found by bisection (the mean is monotone in ``k``),
+    so hours pushed above 1 are clipped and the other hours carry the rest of the target
+    (re-normalised). Used for station wind, whose timing is right but whose level is not
+    (reference/profiles/README.md). Raises ValueError when ``target`` is outside [0, 1) or
+    above the share of hours with any output (then no factor can reach it)."""
+    x = np.asarray(x, dtype=float)
+    if not 0 <= target < 1:
+        raise ValueError(f"annual capacity factor {target} is not in [0, 1)")
+    if target == 0:
+        return np.zeros_like(x)
+    if target >= (x > 0).mean():
+        raise ValueError(
+            f"annual capacity factor {target} cannot be reached: only {(x > 0).mean():.3f} of hours have output"
+        )
+    lo, hi = 0.0, 1.0
+    while np.minimum(hi * x, 1).mean() < target:
+        hi *= 2
+    while hi - lo > tol * hi:
+        mid = (lo + hi) / 2
+        if np.minimum(mid * x, 1).mean() < target:
+            lo = mid
+        else:
+            hi = mid
+    return np.minimum(hi * x, 1)
+
+
+def read_annual_cf(path: Path) -> pd.DataFrame:
+    """A target table ``site, annual_cf, source`` (annual_cf 0..1; one row per site).
+    Raises ValueError naming the file, row and column of a missing column, a duplicate site
+    or a value outside [0, 1)."""
+    t = pd.read_csv(path)
+    for c in ("site", "annual_cf", "source"):
+        if c not in t.columns:
+            raise ValueError(f"{path}: column {c} is missing (expected site, annual_cf, source)")
+    for i, r in enumerate(t.itertuples(), start=2):
+        if not 0 <= float(r.annual_cf) < 1:
+            raise ValueError(f"{path}, row {i}, column annual_cf: {r.annual_cf} is not in [0, 1)")
+    dup = t["site"][t["site"].duplicated()]
+    if len(dup):
+        raise ValueError(f"{path}: site {dup.iloc[0]} is listed twice")
+    return t
+
+
+def read_stand_ins(path: Path) -> pd.DataFrame:
+    """A stand-in table ``site, record, reason``: the site has no weather record of its own
+    and uses the column ``record`` of every CF file. Raises ValueError on a missing column."""
+    t = pd.read_csv(path)
+    for c in ("site", "record", "reason"):
+        if c not in t.columns:
+            raise ValueError(f"{path}: column {c} is missing (expected site, record, reason)")
+    return t
+
+
+def assemble(
+    files: dict[str, list[Path]],
+    pairs: list[tuple[str, str]] | None = None,
+    sites: list[str] | None = None,
+    stand_ins: pd.DataFrame | None = None,
+    wind_cf: pd.DataFrame | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The hourly series to cluster and where each came from.
+
+    ``files``: tech -> CF files in order of preference (a site's column is taken from the
+    first file that has it). ``pairs``: the (site, tech) pairs wanted (e.g. a scenario's
+    site_power.csv rows of these techs); else every column of the files, or ``sites``.
+    A site no file has uses its ``stand_ins`` record's column. Wind taken from a file named
+    ``*station*`` is scaled with :func:`scale_to_annual_cf` to the site's ``wind_cf`` row
+    (a station site without a row is an error: its level is not meaningful).
+
+    Returns ``(series, records)``: tech -> (8760, sites) frame, and a table ``site, tech,
+    record`` (file:column, "stand-in" and the scaling named). Raises ValueError for a pair no
+    file or stand-in covers."""
+    sub = {} if stand_ins is None else dict(zip(stand_ins["site"], stand_ins["record"], strict=True))
+    target = {} if wind_cf is None else dict(zip(wind_cf["site"], wind_cf["annual_cf"], strict=True))
+    tables = {tech: [(p, read_cf(p)) for p in paths] for tech, paths in files.items()}
+    if pairs is None:
+        pairs = []
+        for tech, ts in tables.items():
+            cols = list(dict.fromkeys(c for _, t in ts for c in t.columns))
+            pairs += [(s, tech) for s in (sites if sites is not None else cols) if s in cols or s in sub]
+    series: dict[str, dict[str, np.ndarray]] = {}
+    records = []
+    for site, tech in pairs:
+        if tech not in tables:
+            continue
+        record = site if any(site in t.columns for _, t in tables[tech]) else sub.get(site)
+        found = next(((p, t) for p, t in tables[tech] if record is not None and record in t.columns), None)
+        if found is None:
+            raise ValueError(
+                f"no {tech} record for site {site} in {', '.join(str(p) for p in files[tech])}; add a stand-in"
+            )
+        path, t = found
+        x = t[record].to_numpy(dtype=float)
+        note = f"{Path(path).name}:{record}" + (f" (stand-in for {site})" if record != site else "")
+        if tech.startswith("wind") and "station" in Path(path).name:
+            if site not in target:
+                raise ValueError(f"station wind of {site} needs an annual capacity factor (--wind-annual-cf)")
+            note += f", scaled from {x.mean():.3f} to {target[site]:.3f}"
+            x = scale_to_annual_cf(x, float(target[site]))
+        series.setdefault(tech, {})[site] = x
+        records.append({"site": site, "tech": tech, "record": note})
+    return {k: pd.DataFrame(v) for k, v in series.items()}, pd.DataFrame(records)
+
+
+def plot_duration_curves(
+    series: dict[str, pd.DataFrame],
+    slices: pd.DataFrame,
+    profiles: pd.DataFrame,
+    acc: pd.DataFrame,
+    path: Path,
+    n: int = 4,
+) -> None:
+    """A PNG of duration curves (hourly CF sorted, year solid against the days dashed), one
+    panel per tech, for the ``n`` sites of each tech with the largest duration RMSE."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    techs = list(series)
+    fig, axes = plt.subplots(1, len(techs), figsize=(5.5 * len(techs), 4), squeeze=False)
+    w = dict(zip(slices["slice"], (slices["duration_h"] * slices["days_per_year"]).round().astype(int), strict=True))
+    for ax, tech in zip(axes[0], techs, strict=True):
+        worst = acc[acc["tech"] == tech].nlargest(n, "duration_rmse")["site"]
+        for i, site in enumerate(worst):
+            y = np.sort(series[tech][site].to_numpy())[::-1]
+            g = profiles[(profiles["site"] == site) & (profiles["tech"] == tech)]
+            d = np.sort(np.repeat(g["capacity_factor"].to_numpy(), [w[s] for s in g["slice"]]))[::-1]
+            ax.plot(y, color=f"C{i}", lw=1.2, label=f"{site} year")
+            ax.plot(d, color=f"C{i}", lw=1.2, ls="--", label=f"{site} days")
+        total = int((acc["tech"] == tech).sum())
+        ax.set_title(f"{tech}: largest duration RMSE ({len(worst)} of {total} sites)")
+        ax.set_xlabel("hours of the year, sorted")
+        ax.set_ylabel("capacity factor")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
