@@ -134,3 +134,19 @@ def test_cover_buys_early_when_a_later_shortfall_falls_outside_the_purchase_wind
     assert _cover(years, need, 5, {2026, 2027}) == {2026: 6, 2027: 78}
     # a need no allowed year can serve still fails
     assert _cover(years, {2031: 1}, 2, {2026, 2027}) is None
+
+
+def test_a_relaxation_later_than_the_heuristic_share_still_gives_a_start(tmp_path):
+    """The relaxation may run to lp_share (0.9) of the time limit although the heuristic's
+    share is smaller: with share 1e-4 of 100 s (a 1 s budget) the relaxation of the bundled
+    us scenario cut to 2026-2027 is still solved (its bound is the LP optimum, 1e-6) and
+    rounded into a plan, where the 1 s budget alone used to end without a start."""
+    from builder import bundled_copy
+
+    folder = bundled_copy(tmp_path / "us2", 2027, name="us")
+    m = build_model(build_data(load_scenario(folder)))
+    ho = hand_off(m)
+    lp = resolve(ho, continuous=True, threads=1)
+    start, info = mip_start(ho, time_limit=100, mip_gap=0.01, threads=1, seed=1, share=1e-4)
+    assert info["lp_bound"] == pytest.approx(lp.objective, rel=1e-6)
+    assert start is not None and info["objective"] >= info["lp_bound"] * (1 - 1e-9)

@@ -50,11 +50,15 @@ def mip_start(
     restricted_gap: float = 0.25,
     rounder=None,
     share_neighbourhood: float = 0.4,
+    lp_share: float = 0.9,
 ):
     """Return ``(col_values or None, info)`` for the compiled program ``ho``
     (:class:`planner.solver.highs.Handoff`). Spends at most ``share`` of ``time_limit`` -- or all of
     it when too little would be left for the full MIP to improve on the start (less than
     about three LP solves).
+
+    ``lp_share``: the share of ``time_limit`` the LP relaxation may take (its rounding then
+    gets a tenth of ``time_limit`` more).
 
     ``share_neighbourhood``: the share of the time left after rounding that the neighbourhood
     MIP (:func:`planner.solver.neighbourhood.neighbourhood_bounds`) may use when no rounding
@@ -74,9 +78,13 @@ def mip_start(
     ints = np.flatnonzero(ho.integer).astype(np.int32)
     h = new_highs(threads, seed)
     h.passModel(lp)
-    stopped = stop_at(h, t0 + budget + 1.0)
+    # the relaxation may run past the heuristic's share: without it there is no start, and a
+    # full MIP given the rest cannot even finish its own root LP (on world: 105 % gap after
+    # 240 s at load 9, nothing served); a relaxation done by lp_share still leaves time to round
+    lp_limit = max(budget, min(lp_share * float(time_limit), float(time_limit) - 1.0))
+    stopped = stop_at(h, t0 + lp_limit + 1.0)
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kContinuous))
-    h.setOptionValue("time_limit", budget)
+    h.setOptionValue("time_limit", lp_limit)
     # interior point (with crossover, for a vertex) solves this relaxation 3-4x faster than
     # dual simplex: 36 s against 129 s on the bundled world scenario, 2 threads
     h.setOptionValue("solver", "ipm")
@@ -91,6 +99,10 @@ def mip_start(
     lp_bound = h.getInfo().objective_function_value
     info["lp_bound"] = lp_bound
     info["lp_seconds"] = time.perf_counter() - t0
+    if info["lp_seconds"] > budget - 0.1 * float(time_limit):
+        # a late relaxation: the rounding steps get a tenth of the time limit after it
+        budget = min(float(time_limit) - 1.0, info["lp_seconds"] + 0.1 * float(time_limit))
+        stopped = stop_at(h, t0 + budget + 1.0)
 
     # rounding: every integer rounded up from its relaxed value (more capacity than the
     # relaxation uses), the rows of integers only that this breaks repaired (a site filled
