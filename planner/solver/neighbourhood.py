@@ -23,17 +23,21 @@ compiled program (they read only the matrix, the bounds and which columns are in
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 TOL = 1e-6  # feasibility tolerance of a row, and of "integral" for a relaxed value
 
 
-def _matrix(ho) -> sp.csr_matrix:
+def _rows(ho) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The matrix of ``ho`` row-wise: ``(indptr, column indices, values)`` (CSR arrays)."""
     a = ho.lp.a_matrix_
-    return sp.csc_matrix(
-        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
-        shape=(ho.lp.num_row_, ho.lp.num_col_),
-    ).tocsr()
+    start = np.asarray(a.start_, dtype=np.int64)
+    row = np.asarray(a.index_, dtype=np.int64)
+    val = np.asarray(a.value_, dtype=np.float64)
+    col = np.repeat(np.arange(len(start) - 1, dtype=np.int64), np.diff(start))
+    order = np.argsort(row, kind="stable")
+    indptr = np.zeros(ho.lp.num_row_ + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=ho.lp.num_row_), out=indptr[1:])
+    return indptr, col[order], val[order]
 
 
 def repair_rounding(ho, values: np.ndarray, relaxed: np.ndarray, passes: int = 20) -> tuple[np.ndarray, int]:
@@ -48,20 +52,28 @@ def repair_rounding(ho, values: np.ndarray, relaxed: np.ndarray, passes: int = 2
     """
     out = np.asarray(values, dtype=np.float64).copy()
     integer = np.asarray(ho.integer, dtype=bool)
-    A = _matrix(ho)
+    indptr, cols_all, vals_all = _rows(ho)
     lower = np.asarray(ho.lower, dtype=np.float64)
     floor = np.maximum(np.floor(np.asarray(relaxed, dtype=np.float64) + TOL), lower)
-    # rows of integer columns only (count of continuous nonzeros == 0)
-    cont_nnz = sp.csr_matrix((np.ones(A.nnz), A.indices, A.indptr), shape=A.shape) @ (~integer).astype(np.float64)
-    rows = np.flatnonzero((cont_nnz == 0) & (np.diff(A.indptr) > 0))
+    nrow = len(indptr) - 1
+    row_of = np.repeat(np.arange(nrow), np.diff(indptr))
+    cont = np.bincount(row_of, weights=(~integer[cols_all]).astype(np.float64), minlength=nrow)
+    # rows of integer columns only (no continuous nonzero)
+    rows = np.flatnonzero((cont == 0) & (np.diff(indptr) > 0))
     if len(rows) == 0:
         return out, 0
-    B = A[rows]
     rlo = np.asarray(ho.lp.row_lower_, dtype=np.float64)[rows]
     rup = np.asarray(ho.lp.row_upper_, dtype=np.float64)[rows]
+    spans = [(int(indptr[i]), int(indptr[i + 1])) for i in rows]
+    nz = np.flatnonzero(np.isin(row_of, rows))
+    pos = np.searchsorted(rows, row_of[nz])
+
+    def activity() -> np.ndarray:
+        return np.bincount(pos, weights=vals_all[nz] * out[cols_all[nz]], minlength=len(rows))
+
     lowered = 0
     for _ in range(passes):
-        act = B @ out
+        act = activity()
         bad = np.flatnonzero(
             (act > rup + TOL * np.maximum(1.0, np.abs(rup))) | (act < rlo - TOL * np.maximum(1.0, np.abs(rlo)))
         )
@@ -69,8 +81,8 @@ def repair_rounding(ho, values: np.ndarray, relaxed: np.ndarray, passes: int = 2
             break
         changed = False
         for i in bad:
-            lo_i, hi_i = B.indptr[i], B.indptr[i + 1]
-            cols, coef = B.indices[lo_i:hi_i], B.data[lo_i:hi_i]
+            lo_i, hi_i = spans[i]
+            cols, coef = cols_all[lo_i:hi_i], vals_all[lo_i:hi_i]
             a_i = float(coef @ out[cols])
             too_high = a_i > rup[i]
             # lowering column j moves the activity by -coef*(out-floor): helps a row that is
