@@ -30,6 +30,7 @@ def plans(tmp_path_factory):
             "sites": int((inv["item"] == "site").sum()),
             "npc": p.result.objective,
             "unserved": p.tables["unserved"]["tokens"].sum(),
+            "demand": float(d.loc[d["year"] == 2026, "tokens_per_year"].sum()),
         }
     return out
 
@@ -37,7 +38,9 @@ def plans(tmp_path_factory):
 def test_higher_demand_builds_more(plans):
     low, base, high = plans["low"], plans["base"], plans["high"]
     for p in (low, base, high):
-        assert p["status"] == "optimal" and p["unserved"] == 0
+        # all demand is served, but for crumbs whose $100/Mtok penalty is cheaper than one more
+        # unit (base: 1.3e8 of 2.2e16 tokens, a $12,760 penalty, in a plan $134k cheaper)
+        assert p["status"] == "optimal" and p["unserved"] <= 1e-6 * p["demand"]
     assert low["mw"] < base["mw"] < high["mw"]
     assert low["gpus"] < base["gpus"] < high["gpus"]
     assert low["sites"] <= base["sites"] <= high["sites"]
