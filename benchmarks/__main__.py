@@ -43,6 +43,7 @@ class Size:
     chips: int
     time_limit: float
     bundled: str = ""
+    decomposition_time_limit: float = 0.0  # 0: the same as time_limit
 
 
 QUICK = [
@@ -54,12 +55,19 @@ QUICK = [
 ]
 FULL = [
     Size("us (bundled)", 0, 10, 24, 11, 120, bundled="us"),
-    Size("world (bundled)", 0, 10, 24, 11, 300, bundled="world"),
+    Size("world (bundled)", 0, 10, 24, 11, 300, bundled="world", decomposition_time_limit=300),
     Size("syn 50x10x24x11", 50, 10, 24, 11, 600),
-    Size("syn 50x20x48x12", 50, 20, 48, 12, 600),
-    Size("syn 100x20x96x12", 100, 20, 96, 12, 600),
-    Size("syn 200x20x96x12", 200, 20, 96, 12, 600),
+    Size("syn 50x20x48x12", 50, 20, 48, 12, 600, decomposition_time_limit=300),
+    Size("syn 100x20x96x12", 100, 20, 96, 12, 600, decomposition_time_limit=600),
+    Size("syn 200x20x96x12", 200, 20, 96, 12, 600, decomposition_time_limit=1200),
 ]
+# issue 16's targets for the decomposition (size -> (gap, seconds)); see RESULTS.md
+TARGETS = {
+    "world (bundled)": (0.01, 45),
+    "syn 50x20x48x12": (0.02, 300),
+    "syn 100x20x96x12": (0.02, 600),
+    "syn 200x20x96x12": (0.05, 1200),
+}
 
 
 def machine() -> dict:
@@ -110,7 +118,7 @@ def _child(args: list[str], timeout: float) -> dict:
     return {"error": f"exit {p.returncode}: {tail[0][:200]}"}
 
 
-def run_size(sz: Size, work: Path, threads: int, heuristic: bool) -> dict:
+def run_size(sz: Size, work: Path, threads: int, heuristic: bool, method: str = "monolithic") -> dict:
     if sz.bundled:
         folder = ROOT / "data" / "scenarios" / sz.bundled
         gen_s = 0.0
@@ -123,6 +131,12 @@ def run_size(sz: Size, work: Path, threads: int, heuristic: bool) -> dict:
         )
         gen_s = time.perf_counter() - t0
     mps = work / "model.mps"
+    if method == "decomposition":  # no HiGHS-alone floor: the monolithic row has it
+        limit = sz.decomposition_time_limit or sz.time_limit
+        args = ["benchmarks.one", str(folder), str(work / "out"), "--time-limit", str(limit)]
+        args += ["--threads", str(threads), "--method", "decomposition"]
+        ours = _child(args, timeout=4 * limit + 1800)
+        return {"size": sz, "generate_s": gen_s, "ours": ours, "floor": {}}
     args = ["benchmarks.one", str(folder), str(work / "out"), "--time-limit", str(sz.time_limit)]
     args += ["--threads", str(threads), "--mps", str(mps)]
     if not heuristic:
@@ -194,7 +208,7 @@ def row_of(r: dict) -> dict:
     return row
 
 
-CHECKPOINTS = (30, 60, 120, 300, 600)  # seconds of solve
+CHECKPOINTS = (30, 60, 120, 300, 600, 1200)  # seconds of solve
 
 
 def gap_at(trace: list, t: float) -> str:
@@ -266,6 +280,12 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-heuristic", action="store_true", help="plain HiGHS in our pipeline too")
     ap.add_argument(
+        "--method",
+        choices=["monolithic", "decomposition", "both"],
+        default="both",
+        help="the monolithic MIP, Benders decomposition (sizes with a decomposition time limit), or both",
+    )
+    ap.add_argument(
         "--out", help="folder for results.csv and RESULTS.md (default: benchmarks/ for --full, benchmarks/quick/ else)"
     )
     a = ap.parse_args(argv)
@@ -277,19 +297,36 @@ def main(argv=None) -> None:
             names = ", ".join(s.name for s in (FULL if a.full else QUICK))
             sys.exit(f"error: no {mode} size matches {' '.join(a.sizes)} (sizes: {names}); nothing was run or written")
     if a.time_limit:
-        sizes = [Size(**{**s.__dict__, "time_limit": a.time_limit}) for s in sizes]
+        sizes = [
+            Size(
+                **{
+                    **s.__dict__,
+                    "time_limit": a.time_limit,
+                    "decomposition_time_limit": a.time_limit if s.decomposition_time_limit else 0.0,
+                }
+            )
+            for s in sizes
+        ]
         mode += f" --time-limit {a.time_limit:g}"
     mach = machine()
     print(f"machine: {mach}")
     rows, extra, traces = [], [], {}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="planner_bench_") as tmp:
+        runs = []
         for sz in sizes:
-            print(f"\n== {sz.name} (time limit {sz.time_limit:g} s)", flush=True)
-            r = run_size(sz, Path(tmp), a.threads, not a.no_heuristic)
+            if a.method in ("monolithic", "both"):
+                runs.append((sz, "monolithic"))
+            if a.method in ("decomposition", "both") and (sz.decomposition_time_limit or a.method == "decomposition"):
+                runs.append((sz, "decomposition"))
+        for sz, method in runs:
+            print(f"\n== {sz.name} {method} (time limit {sz.time_limit:g} s)", flush=True)
+            r = run_size(sz, Path(tmp), a.threads, not a.no_heuristic, method)
             row = row_of(r)
+            name = sz.name if method == "monolithic" else f"{sz.name} [decomposition]"
+            row["size"] = name
             rows.append(row)
-            traces[sz.name] = r["ours"].get("trace") or []
+            traces[name] = r["ours"].get("trace") or []
             h = r["ours"].get("heuristic") or {}
             if h:
                 extra.append(

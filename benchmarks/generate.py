@@ -156,7 +156,10 @@ def generate(
     # --- demand: bundled, scaled by the number of sites, extended past its last year
     scale = n_sites / len(sites)
     out = []
-    for (r, mdl), g in dem.groupby(["region", "model"]):
+    # one series per (region, model) and, where demand.csv has them, service tier
+    keys = [c for c in ("region", "model", "tier") if c in dem.columns]
+    extra = [c for c in dem.columns if c not in (*keys, "year", "tokens_per_year", "max_latency_ms")]
+    for key, g in dem.groupby(keys, dropna=False):
         g = g.sort_values("year").set_index("year")
         last = int(g.index.max())
         tok = g["tokens_per_year"]
@@ -164,10 +167,11 @@ def generate(
         for y in range(y0, y1 + 1):
             v = tok.get(y, tok.iloc[-1] * growth ** (y - last)) * scale
             lim = g["max_latency_ms"].get(min(y, last), g["max_latency_ms"].iloc[-1])
-            out.append(
-                {"region": r, "model": mdl, "year": y, "tokens_per_year": float(f"{v:.4g}"), "max_latency_ms": lim}
-            )
-    pd.DataFrame(out).to_csv(folder / "demand.csv", index=False)
+            row = dict(zip(keys, key))
+            row.update(year=y, tokens_per_year=float(f"{v:.4g}"), max_latency_ms=lim)
+            row.update({c: g[c].get(min(y, last), g[c].iloc[-1]) for c in extra})
+            out.append(row)
+    pd.DataFrame(out)[list(dem.columns)].to_csv(folder / "demand.csv", index=False)
 
     # --- chips: the bundled catalog, fewer or with variants added
     chips = pd.read_csv(CATALOG / "chips.csv", keep_default_na=False, na_values=[""])

@@ -4,6 +4,10 @@ up to the end of the hand-off and the gap against solve time (the start heuristi
 then each change HiGHS reports, then the final gap).
 
     python -m benchmarks.one SCENARIO_DIR OUT_DIR --time-limit S [--mps FILE] [--no-heuristic]
+                             [--method monolithic|decomposition]
+
+With ``--method decomposition`` the solve is :func:`planner.solver.benders.solve_benders`
+(the trace is then its best plan's gap to its bound after each iteration).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--mps")
     ap.add_argument("--no-heuristic", action="store_true")
+    ap.add_argument("--method", choices=["monolithic", "decomposition"], default="monolithic")
     a = ap.parse_args(argv)
 
     import planner.io.validate as validate
@@ -74,7 +79,14 @@ def main(argv=None) -> None:
     d = build_data(scn)
     m = build_model(d)
     t["build"] = time.perf_counter() - t0
-    res = solve_model(
+    solve = solve_model
+    if a.method == "decomposition":
+        import functools
+
+        from planner.solver.benders import solve_benders
+
+        solve = functools.partial(solve_benders, d=d)
+    res = solve(
         m,
         time_limit=a.time_limit,
         mip_gap=a.mip_gap,
@@ -112,7 +124,11 @@ def main(argv=None) -> None:
         "bound": res.bound,
         "gap": res.gap,
         "heuristic": {k: v for k, v in res.heuristic.items() if isinstance(v, (int, float, str, bool))},
+        "method": a.method,
     }
+    dec = getattr(res, "decomposition", None)
+    if dec:
+        out["decomposition"] = {k: v for k, v in dec.items() if k != "log"}
     sys.stdout.write("RESULT " + json.dumps(out) + "\n")
 
 

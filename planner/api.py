@@ -23,6 +23,7 @@ an exit code.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from .reporting.checks import check_plan
 from .reporting.report import report_files
 from .reporting.stack import as_written, extra_tables, read_folder
 from .reporting.tiers import tier_chips_table
+from .solver.benders import choose_method, method_summary, solve_benders
 from .solver.fleet import fleet_summary
 from .solver.highs import ProgressFn, SolveResult, solve_model
 from .solver.marginal import analyse
@@ -168,6 +170,7 @@ def plan(
     seed: int | None = None,
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
+    method: str = "auto",
 ) -> Plan:
     """Load (unless given a Scenario), build, solve and extract a plan. ``on_stage(name)`` is
     called as each stage starts (``build``, ``solve``, ``polish``, ``serve_unserved``, ``extract``).
@@ -188,9 +191,12 @@ def plan(
     timings["build"] = time.perf_counter() - t
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
     stage("solve")
+    chosen, why = choose_method(method, m)  # monolithic MIP or Benders decomposition
+    solve_fn = solve_model if chosen == "monolithic" else functools.partial(solve_benders, d=d)
     res, mode_extra = solve_objective(
-        m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])), solve_fn=solve_model
+        m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])), solve_fn=solve_fn
     )
+    mode_extra.update(method_summary(chosen, why, res))
     timings["handoff"] = res.timings["handoff"]
     timings["solve"] = res.timings["solve"]
     if progress is not None and res.has_solution:  # the solve's outcome, for the stages after it
@@ -208,7 +214,7 @@ def plan(
         raise NoSolutionError(
             f"HiGHS found no plan within the time limit of {st['time_limit_s']:g} s; raise --time-limit."
         )
-    if res.sizes.get("integers", 0) > 0:
+    if res.sizes.get("integers", 0) > 0 and chosen == "monolithic":  # Benders re-optimised its plan's LP
         stage("polish")
         t = time.perf_counter()
         better = polish(m, d, threads=int(st["threads"]), handoff=res.handoff)
@@ -266,6 +272,7 @@ def solve(
     marginals: bool = True,
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
+    method: str = "auto",
 ) -> Plan:
     """Plan a scenario: build the program, solve it with HiGHS, extract the tables, price
     tokens and binding limits (``marginals``: two LP re-solves) and run the invariant checks
@@ -279,6 +286,10 @@ def solve(
     gap)`` is called while the MIP runs; ``on_stage(name)`` when a stage starts (``"build"``,
     ``"solve"``, ``"polish"``, ``"serve_unserved"``, ``"extract"``, ``"marginal"``).
 
+    ``method``: ``"monolithic"`` (one MIP for HiGHS, with the LP-guided start),
+    ``"decomposition"`` (Benders: :mod:`planner.solver.benders`) or ``"auto"`` (by size,
+    :func:`planner.solver.benders.choose_method`); summary.json records the method and why.
+
     A plan found before the time limit is returned with ``summary()["status"] ==
     "time_limit"`` and its gap in ``summary()["mip_gap"]``: check them before acting on it.
 
@@ -286,6 +297,8 @@ def solve(
     a setting out of range and :class:`NoSolutionError` when HiGHS finds no plan
     (infeasible, or no plan within the time limit); KeyboardInterrupt when interrupted."""
     _check_settings(time_limit, mip_gap, threads, seed)
+    if method not in ("auto", "monolithic", "decomposition"):
+        raise UsageError(f"method={method!r} is not valid: give 'auto', 'monolithic' or 'decomposition'.")
     # a Scenario may have been edited in memory since it was loaded: check it again
     if isinstance(scenario, Scenario):
         from .io.revalidate import revalidate
@@ -295,7 +308,14 @@ def solve(
     else:
         scn = load_scenario(scenario, demand)
     p = plan(
-        scn, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, progress=progress, on_stage=on_stage
+        scn,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        seed=seed,
+        progress=progress,
+        on_stage=on_stage,
+        method=method,
     )
     p.timings["load"] = scn.load_seconds
     from .io.provenance import provenance  # where the plan came from

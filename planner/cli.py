@@ -167,6 +167,13 @@ def _validate(scenario):
     metavar="NAME=DEMAND.csv:P,...",
     help="A two-stage plan over demand scenarios with probabilities P (DESIGN.md §7.8): writes OUT/stochastic.json and OUT/<NAME>/.",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "monolithic", "decomposition"]),
+    default="auto",
+    show_default=True,
+    help="One MIP for HiGHS, or Benders decomposition (investment master, per-slice operation LPs); auto picks by size.",
+)
 def solve(
     scenario,
     demand,
@@ -180,18 +187,32 @@ def solve(
     marginals,
     objective,
     stochastic=None,
+    method="auto",
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
     if stochastic:
         if objective not in (None, "cost"):
             raise click.UsageError("--stochastic plans at least expected cost: only --objective cost is allowed.")
         return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)
-    _solve(scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective)
+    _solve(
+        scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective, method
+    )
 
 
 @friendly
 def _solve(
-    scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals=True, objective=None
+    scenario,
+    demand,
+    out_dir,
+    time_limit,
+    mip_gap,
+    threads,
+    seed,
+    overwrite,
+    quiet,
+    marginals=True,
+    objective=None,
+    method="auto",
 ):
     from . import api
     from .io.results import prepare_output
@@ -226,6 +247,7 @@ def _solve(
             marginals=marginals,
             progress=shown.progress if shown else None,
             on_stage=shown.on_stage if shown else None,
+            method=method,
         )
         if shown is not None:
             shown.on_stage("write")
@@ -722,12 +744,31 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
 @click.option(
     "--wind-annual-cf",
     type=click.Path(dir_okay=False, exists=True),
-    help="CSV site,annual_cf,source: station wind (a *station* file) is scaled to this annual CF (clipped at 1).",
+    help="CSV site,annual_cf,source[,scaling]: station wind (a *station* file) is brought to this annual CF "
+    "(hub speed scaled with --station-weather, else the CF scaled linearly and clipped at 1).",
+)
+@click.option(
+    "--station-weather",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of station weather <CTRY>_<WMO>.csv (wind10, temp_c) with site_station_map.csv beside it: "
+    "station wind is re-derived with the hub SPEED scaled to --wind-annual-cf (not the CF).",
 )
 @click.option("--accuracy", "accuracy_csv", type=click.Path(dir_okay=False), help="Write days_accuracy here instead.")
 @click.option("--plot", "plot_png", type=click.Path(dir_okay=False), help="Also write a duration-curve plot (PNG).")
 def prep_days(
-    solar, wind, sites, days, segments, method, out_dir, site_power, stand_ins, wind_annual_cf, accuracy_csv, plot_png
+    solar,
+    wind,
+    sites,
+    days,
+    segments,
+    method,
+    out_dir,
+    site_power,
+    stand_ins,
+    wind_annual_cf,
+    station_weather,
+    accuracy_csv,
+    plot_png,
 ) -> None:
     """Representative days from a year of hourly capacity factors (tsam k-medoids, extreme
     days kept): write slices.csv and profiles.csv (needs the prep extra)."""
@@ -744,12 +785,25 @@ def prep_days(
         wind_annual_cf,
         accuracy_csv,
         plot_png,
+        station_weather,
     )
 
 
 @friendly
 def _prep_days(
-    solar, wind, sites, days, segments, method, out_dir, site_power, stand_ins, wind_annual_cf, accuracy_csv, plot_png
+    solar,
+    wind,
+    sites,
+    days,
+    segments,
+    method,
+    out_dir,
+    site_power,
+    stand_ins,
+    wind_annual_cf,
+    accuracy_csv,
+    plot_png,
+    station_weather=None,
 ):
     from .io.results import write_files
     from .prep import weather_days as wd
@@ -771,6 +825,7 @@ def _prep_days(
             sites=keep,
             stand_ins=wd.read_stand_ins(Path(stand_ins)) if stand_ins else None,
             wind_cf=wd.read_annual_cf(Path(wind_annual_cf)) if wind_annual_cf else None,
+            station_weather=Path(station_weather) if station_weather else None,
         )
         slices, profiles, acc = wd.representative_days(series, days=days, segments=segments, method=method)
     except (ImportError, ValueError) as e:

@@ -1,6 +1,6 @@
 """The base scenario planned with each bundled demand forecast (low, base, high), on a
 horizon reduced to its first year: more demand gives more MW IT, more accelerators and no
-fewer sites, and all demand is served."""
+fewer sites, and all demand is served (up to what the MIP gap may leave unserved)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def plans(tmp_path_factory):
             "sites": int((inv["item"] == "site").sum()),
             "npc": p.result.objective,
             "unserved": p.tables["unserved"]["tokens"].sum(),
-            "demand": float(d.loc[d["year"] == 2026, "tokens_per_year"].sum()),
+            "gap": p.result.gap,
         }
     return out
 
@@ -38,9 +38,10 @@ def plans(tmp_path_factory):
 def test_higher_demand_builds_more(plans):
     low, base, high = plans["low"], plans["base"], plans["high"]
     for p in (low, base, high):
-        # all demand is served, but for crumbs whose $100/Mtok penalty is cheaper than one more
-        # unit (base: 1.3e8 of 2.2e16 tokens, a $12,760 penalty, in a plan $134k cheaper)
-        assert p["status"] == "optimal" and p["unserved"] <= 1e-6 * p["demand"]
+        # all demand is served, up to tokens whose penalty (100 USD per million) fits in the
+        # MIP gap: a plan within 1 % may leave a sliver unserved where serving costs more
+        penalty_musd = p["unserved"] / 1e6 * 100 / 1e6
+        assert p["status"] == "optimal" and penalty_musd <= p["gap"] * p["npc"], p
     assert low["mw"] < base["mw"] < high["mw"]
     assert low["gpus"] < base["gpus"] < high["gpus"]
     assert low["sites"] <= base["sites"] <= high["sites"]

@@ -191,3 +191,21 @@ def test_npc_budget_below_the_existing_fleet_is_diagnosed(tmp_path):
         solve(folder)
     text = " ".join(e.value.diagnosis)
     assert "net present cost budget" in text and "has to rise" in text
+
+
+def test_units_retired_early_are_one_sentence_per_site():
+    from planner.reporting.fleet import retired_sentences
+
+    early = [
+        {"site": "s1", "chip": "A", "year": 2027, "idle_existing": 10},
+        {"site": "s1", "chip": "A", "year": 2028, "idle_existing": 30},
+        {"site": "s1", "chip": "A", "year": 2028, "idle_existing": 10},  # in halls of another cooling
+        {"site": "s1", "chip": "A", "year": 2029, "idle_existing": 5},
+        {"site": "s1", "chip": "B", "year": 2031, "idle_existing": 12},
+        {"site": "s2", "chip": "B", "year": 2030, "idle_existing": 3},
+    ]
+    assert retired_sentences(early) == [
+        "Existing units retired early at s1 (left idle: newer chips pay for their own power): "
+        "up to 40 A in 2027–2029, up to 12 B in 2031.",
+        "Existing units retired early at s2 (left idle: newer chips pay for their own power): up to 3 B in 2030.",
+    ]

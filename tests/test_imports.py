@@ -121,6 +121,7 @@ def test_stages_import_only_earlier_stages():
 DIST = {"pyomo": "pyomo", "highspy": "highspy", "pandas": "pandas", "numpy": "numpy", "click": "click"}
 DIST |= {"rich": "rich", "matplotlib": "matplotlib", "jsonschema": "jsonschema", "adjustText": "adjusttext"}
 DIST |= {"dask": "dask"}  # planner sweep --dask (planner.futures.runner)
+DIST |= {"scipy": "scipy"}  # planner.solver.benders: the split of the compiled matrix
 # used without an import of their own: the xlsx engine pandas loads by name, the sparse
 # arrays Pyomo's standard-form compiler returns
 INDIRECT = {"xlsxwriter", "scipy"}

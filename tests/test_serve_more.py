@@ -53,3 +53,34 @@ def test_what_remains_unserved_is_explained_by_the_binding_limit(tmp_path):
     p = planner.solve(write_scenario(tmp_path / "scn", chips=chips))
     (s,) = unserved_reasons(p.tables)
     assert s == "Unserved in 2026 (m1 in r1): limited by the chip supply of x1."
+
+
+def test_a_lumpy_unit_worth_a_fraction_does_not_block_serving(tmp_path):
+    """The case of ``us`` at a $200/t carbon price: a 100 MW gas unit at 27 $/MWh against
+    50 $/MWh grid is worth building in the linear relaxation (a fraction of it runs the
+    0.55 MW site) but not whole (about $10 M a year for $0.11 M of energy saved), so the
+    optimum buys 57 units of x1 from the grid and builds no gas. A plan with 40 units is
+    completed with chips alone, at the optimum's cost; rounding up the relaxation with every
+    purchase free built the whole gas unit (a plan dearer than the optimum)."""
+    power = [dict(r) for r in BASE["power"]]
+    next(r for r in power if r["tech"] == "gas").update(unit_mw=100)
+    p = plan(write_scenario(tmp_path / "scn", power=power, site_power=[{"site": "s1", "tech": "gas", "max_mw": ""}]))
+    m, ho = p.model, p.result.handoff
+    best = pyo.value(m.npc)
+    assert sum(v.value for v in m.new_units.values()) == 0 and not unserved_keys(m)
+    col = ho.column_index()
+    buys = {col[id(v)] for v in m.buy.values() if id(v) in col}
+    fix = {j: 40.0 for j in buys}
+    for j in np.flatnonzero(ho.integer):
+        fix.setdefault(int(j), float(round(ho.columns[j].value)))
+    short = resolve(ho, fix=fix, continuous=True)
+    ho.load(short.col_value)
+    worse = pyo.value(m.npc)
+    # 1e13 - 40 x (8 x 1000 tok/s x 0.7 x 8760 h x 3600 s) tokens unserved
+    assert sum(v.value for v in m.unserved.values()) * 1e12 == pytest.approx(1e13 - 40 * 8 * 1000 * 0.7 * 31_536_000)
+    more = serve_unserved(m, p.data, ho)
+    assert more is not None and more["purchases"] == ["buy"]
+    assert more["before"] == pytest.approx(worse)
+    assert more["objective"] == pytest.approx(best, rel=1e-9)
+    assert more["unserved_after"] == pytest.approx(0.0, abs=1e-9)
+    assert sum(v.value for v in m.new_units.values()) == 0

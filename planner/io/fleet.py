@@ -80,8 +80,12 @@ def load_fleet(folder: Path, config, tables: dict, paths: dict, errors: list[Pro
         return
     if "chip_supply.csv" in tables:
         errors += _check_supply(config, tables)
+        warnings += _supply_outside_horizon(config, tables)
     if "existing.csv" in tables:
         errors += _check_existing(config, tables)
+        if not errors:
+            errors += _check_existing_staff(config, tables)
+            warnings += _retired_before_start(config, tables)
 
 
 def _near(name: str, known) -> str:
@@ -98,6 +102,26 @@ def _check_supply(config, tables) -> list[Problem]:
             out.append(
                 Problem(
                     "chip_supply.csv", int(r["_row"]), "chip", f"'{r['chip']}' is not a chip listed in chips.csv{near}"
+                )
+            )
+    return out
+
+
+def _supply_outside_horizon(config, tables) -> list[Problem]:
+    """One warning per chip_supply.csv row whose year lies outside [start_year, end_year]:
+    the row is ignored (like demand outside the horizon, a shortened horizon is a normal
+    what-if, but a typo in a year would otherwise vanish silently)."""
+    lo, hi = config.start_year, config.end_year
+    out = []
+    for r in tables["chip_supply.csv"].to_dict("records"):
+        y = int(r["year"])
+        if not lo <= y <= hi:
+            out.append(
+                Problem(
+                    "chip_supply.csv",
+                    int(r["_row"]),
+                    "year",
+                    f"{y} is outside the horizon {lo}-{hi} and is ignored",
                 )
             )
     return out
@@ -242,6 +266,89 @@ def _check_existing(config, tables) -> list[Problem]:
                     rows[0],
                     "quantity",
                     f"{n:g} existing {g} units built in {y} (rows {', '.join(map(str, rows))}) exceed that year's chip supply of {mx:g}",
+                )
+            )
+    return out
+
+
+def _in_service(config, tables) -> list[tuple[dict, str, int, int]]:
+    """(row, kind, first year, last year in service) of every row of existing.csv, from
+    the lifetime_years of its cooling, power tech or chip."""
+    life = {
+        "hall": tables["cooling.csv"].set_index("cooling")["lifetime_years"],
+        "power": tables["power.csv"].set_index("tech")["lifetime_years"],
+        "chip": tables["chips.csv"].set_index("chip")["lifetime_years"],
+    }
+    out = []
+    for r in tables["existing.csv"].to_dict("records"):
+        kind = asset_kind(r["asset"], tables)
+        if kind in life:
+            b = int(r["build_year"])
+            out.append((r, kind, b, b + int(life[kind][r["asset"]]) - 1))
+    return out
+
+
+def _check_existing_staff(config, tables) -> list[Problem]:
+    """DESIGN.md §7.7: the operations staff of the existing halls and power in service
+    (``ops_workers_per_mw`` of labour.csv × MW) exceed a hard labour_supply.csv row (blank
+    premium) by themselves: no plan can satisfy (12). One error per such row, naming the
+    existing.csv rows whose staff count."""
+    lab, sup = tables.get("labour.csv"), tables.get("labour_supply.csv")
+    if lab is None or sup is None or not len(lab) or not len(sup):
+        return []
+    from .validate_resources import site_pools
+
+    pools = site_pools(tables["sites.csv"])
+    ow = {
+        (r["asset"], r["trade"]): float(r["ops_workers_per_mw"])
+        for r in lab.to_dict("records")
+        if not pd.isna(r["ops_workers_per_mw"]) and r["ops_workers_per_mw"] > 0
+    }
+    staff: dict = defaultdict(float)
+    rows: dict = defaultdict(list)
+    for r, _kind, first, last in _in_service(config, tables):
+        for (asset, trade), o in ow.items():
+            if asset != r["asset"]:
+                continue
+            for y in range(max(first, config.start_year), min(last, config.end_year) + 1):
+                key = (pools[r["site"]], trade, y)
+                staff[key] += o * float(r["quantity"])
+                rows[key].append(int(r["_row"]))
+    out = []
+    for r in sup.to_dict("records"):
+        key = (r["pool"], r["trade"], int(r["year"]))
+        if key not in staff or not pd.isna(r["premium_usd_per_worker_year"]) or pd.isna(r["worker_years"]):
+            continue
+        if staff[key] > float(r["worker_years"]) * (1 + 1e-9):
+            p, t, y = key
+            out.append(
+                Problem(
+                    "labour_supply.csv",
+                    int(r["_row"]),
+                    "worker_years",
+                    f"{float(r['worker_years']):g} {t} worker-years in pool {p} in {y} are fewer than the "
+                    f"{staff[key]:g} operations staff of the existing fleet alone (existing.csv rows "
+                    f"{', '.join(map(str, sorted(set(rows[key]))))}); raise the limit or give a hiring premium",
+                )
+            )
+    return out
+
+
+def _retired_before_start(config, tables) -> list[Problem]:
+    """A warning for each existing row whose service window
+    [build_year, build_year + lifetime − 1] ends before ``start_year``: it plays no part in
+    the plan (a build year typed wrong, or a lifetime shorter than meant)."""
+    out = []
+    for r, kind, first, last in _in_service(config, tables):
+        if last < config.start_year:
+            what = {"hall": "cooling.csv", "power": "power.csv", "chip": "chips.csv"}[kind]
+            out.append(
+                Problem(
+                    "existing.csv",
+                    int(r["_row"]),
+                    "build_year",
+                    f"{r['asset']} built in {first} retires after {last} (lifetime_years of {what}), before "
+                    f"start_year {config.start_year}, so the row is ignored",
                 )
             )
     return out

@@ -180,10 +180,13 @@ def read_table(
     # duplicated keys: every duplicate row is named
     if spec.keys and len(out):
         keycols = list(spec.keys)
-        valid = out[keycols].notna().all(axis=1)
+        # key columns whose blank is a value (existing.csv's cooling of halls and power)
+        by_name = {c.name: c for c in spec.columns}
+        blankable = [k for k in keycols if k in by_name and by_name[k].blank != REQUIRED]
+        valid = out[[k for k in keycols if k not in blankable]].notna().all(axis=1)
         # optional key columns (a blank cell is a value of the key) count where the header has them
         optional = [k for k in spec.extra.get("optional_keys", ()) if k in header]
-        keyed = out[valid].assign(**{k: out.loc[valid, k].fillna("") for k in optional})
+        keyed = out[valid].assign(**{k: out.loc[valid, k].fillna("") for k in (*blankable, *optional)})
         keycols += optional
         dup = keyed.duplicated(keycols, keep=False)
         if dup.any():

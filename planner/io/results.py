@@ -274,7 +274,12 @@ def _check_values(name: str, t: pd.DataFrame, kinds: dict[str, str], years: tupl
         if kind == "integer":
             bad |= v.notna() & (v != v.round())
         if col == "year":
-            bad |= v.notna() & ((v < years[0]) | (v > years[1]))
+            early = v < years[0]
+            if name == "investment_schedule" and "item" in t.columns:
+                # DESIGN.md §7.7: an existing asset's row has year = its build_year, which may
+                # precede the horizon ("<asset> (existing)")
+                early &= ~t["item"].astype(str).str.endswith("(existing)")
+            bad |= v.notna() & (early | (v > years[1]))
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             cell = raw.iloc[i]
@@ -289,7 +294,10 @@ def _check_summary(summary: dict, schema: dict) -> None:
     schema (its ``summary`` part), or whose number is not finite."""
     import jsonschema
 
-    errors = jsonschema.Draft202012Validator(schema["properties"]["summary"]).iter_errors(summary)
+    # the schema lists every key planner writes (additionalProperties false, so the JSON
+    # export refuses a key nobody described); reading, a key a newer planner added is read past
+    part = {**schema["properties"]["summary"], "additionalProperties": True}
+    errors = jsonschema.Draft202012Validator(part).iter_errors(summary)
     err = jsonschema.exceptions.best_match(errors)
     if err is not None:
         key = ".".join(str(k) for k in err.absolute_path)
@@ -298,6 +306,35 @@ def _check_summary(summary: dict, schema: dict) -> None:
         v = summary.get(key)
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError(f"summary.json, key {key}: {v} is not a finite number")
+
+
+# the dtype pandas gives a column of Python strings ("str" from pandas 3, object before)
+TEXT_DTYPE = pd.Series(["a"]).dtype
+
+
+def typed(name: str, t: pd.DataFrame, schema: dict | None = None) -> pd.DataFrame:
+    """``t`` (results table ``name``) with the dtypes the results schema gives its columns,
+    so a table read back from its CSV has the dtypes of the table planner wrote: an
+    ``integer`` column (``year``) int64, a ``number`` column float64 even where every value
+    is whole (``capex_usd`` 0, ``units_installed`` 8, which CSV writes as ``0``, ``8``), and
+    in an empty table every column (text ones as :data:`TEXT_DTYPE`). Columns the schema does
+    not type, text columns of a table with rows, and a number column holding a cell that is no
+    number are left as they are. A new frame; ``t`` is not changed."""
+    kinds = _column_kinds(schema or results_schema(), name)
+    t = t.copy()
+    for col in t.columns:
+        kind = kinds.get(col)
+        if kind == "integer" and len(t) and t[col].notna().all():
+            t[col] = t[col].astype("int64")
+        elif kind == "integer" and not len(t):
+            t[col] = t[col].astype("int64")
+        elif kind is not None:
+            v = pd.to_numeric(t[col], errors="coerce").astype("float64")
+            if not (v.isna() & t[col].notna()).any():  # a cell that is no number is left for the checks
+                t[col] = v
+        elif not len(t):
+            t[col] = t[col].astype(TEXT_DTYPE)
+    return t
 
 
 def _read_table(folder: Path, name: str, columns, kinds: dict[str, str], years: tuple[int, int]) -> pd.DataFrame:
@@ -311,7 +348,7 @@ def _read_table(folder: Path, name: str, columns, kinds: dict[str, str], years: 
     if lacking:
         raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
     _check_values(name, t, kinds, years)
-    return t
+    return typed(name, t)
 
 
 def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:

@@ -185,9 +185,11 @@ def scale_to_annual_cf(x: np.ndarray, target: float, tol: float = 1e-9) -> np.nd
 
 
 def read_annual_cf(path: Path) -> pd.DataFrame:
-    """A target table ``site, annual_cf, source`` (annual_cf 0..1; one row per site).
-    Raises ValueError naming the file, row and column of a missing column, a duplicate site
-    or a value outside [0, 1)."""
+    """A target table ``site, annual_cf, source`` (annual_cf 0..1; one row per site), with
+    an optional column ``scaling``: ``speed`` (scale the hub wind speed, needs the station
+    weather), ``cf`` (scale the CF series linearly) or empty (speed when the station weather
+    is given, else cf). Raises ValueError naming the file, row and column of a missing
+    column, a duplicate site, a value outside [0, 1) or an unknown scaling."""
     t = pd.read_csv(path)
     for c in ("site", "annual_cf", "source"):
         if c not in t.columns:
@@ -195,6 +197,11 @@ def read_annual_cf(path: Path) -> pd.DataFrame:
     for i, r in enumerate(t.itertuples(), start=2):
         if not 0 <= float(r.annual_cf) < 1:
             raise ValueError(f"{path}, row {i}, column annual_cf: {r.annual_cf} is not in [0, 1)")
+    if "scaling" in t.columns:  # optional: speed (hub-speed factor) or cf (linear CF factor)
+        t["scaling"] = t["scaling"].fillna("").astype(str).str.strip()
+        for i, v in enumerate(t["scaling"], start=2):
+            if v not in ("", "speed", "cf"):
+                raise ValueError(f"{path}, row {i}, column scaling: {v!r} is not speed or cf")
     dup = t["site"][t["site"].duplicated()]
     if len(dup):
         raise ValueError(f"{path}: site {dup.iloc[0]} is listed twice")
@@ -217,6 +224,7 @@ def assemble(
     sites: list[str] | None = None,
     stand_ins: pd.DataFrame | None = None,
     wind_cf: pd.DataFrame | None = None,
+    station_weather: Path | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The hourly series to cluster and where each came from.
 
@@ -225,13 +233,24 @@ def assemble(
     site_power.csv rows of these techs); else every column of the files, or ``sites``.
     A site no file has uses its ``stand_ins`` record's column. Wind taken from a file named
     ``*station*`` is scaled with :func:`scale_to_annual_cf` to the site's ``wind_cf`` row
-    (a station site without a row is an error: its level is not meaningful).
+    (a station site without a row is an error: its level is not meaningful). With
+    ``station_weather`` (the folder of the stations' hourly ``wind10, temp_c`` files,
+    shared/reference/profiles/weather) the station series is instead re-derived from its
+    weather with the hub speed scaled to the target (:mod:`planner.prep.wind_speed`), which
+    keeps a turbine-shaped duration curve; the linear CF scaling stays for CF files whose
+    weather is not at hand and for sites whose ``wind_cf`` row says ``scaling = cf`` (a
+    station with so many calm hours that no speed factor reaches the target).
 
     Returns ``(series, records)``: tech -> (8760, sites) frame, and a table ``site, tech,
     record`` (file:column, "stand-in" and the scaling named). Raises ValueError for a pair no
     file or stand-in covers."""
     sub = {} if stand_ins is None else dict(zip(stand_ins["site"], stand_ins["record"], strict=True))
     target = {} if wind_cf is None else dict(zip(wind_cf["site"], wind_cf["annual_cf"], strict=True))
+    how = (
+        {}
+        if wind_cf is None or "scaling" not in wind_cf
+        else dict(zip(wind_cf["site"], wind_cf["scaling"], strict=True))
+    )
     tables = {tech: [(p, read_cf(p)) for p in paths] for tech, paths in files.items()}
     if pairs is None:
         pairs = []
@@ -255,11 +274,37 @@ def assemble(
         if tech.startswith("wind") and "station" in Path(path).name:
             if site not in target:
                 raise ValueError(f"station wind of {site} needs an annual capacity factor (--wind-annual-cf)")
-            note += f", scaled from {x.mean():.3f} to {target[site]:.3f}"
-            x = scale_to_annual_cf(x, float(target[site]))
+            scaling = how.get(site) or ("speed" if station_weather is not None else "cf")
+            if scaling == "speed" and station_weather is None:
+                raise ValueError(
+                    f"station wind of {site} is to be speed-scaled: give the station weather (--station-weather)"
+                )
+            if scaling == "speed":
+                x, note = _speed_scaled(station_weather, record, site, note, float(target[site]))
+            else:
+                note += f", scaled from {x.mean():.3f} to {target[site]:.3f}"
+                x = scale_to_annual_cf(x, float(target[site]))
         series.setdefault(tech, {})[site] = x
         records.append({"site": site, "tech": tech, "record": note})
     return {k: pd.DataFrame(v) for k, v in series.items()}, pd.DataFrame(records)
+
+
+def _speed_scaled(folder: Path, record: str, site: str, note: str, target: float) -> tuple[np.ndarray, str]:
+    """The station wind of ``record`` re-derived from its weather file with the hub speed
+    scaled to ``target`` (planner.prep.wind_speed), and its record note."""
+    from . import wind_speed as ws
+
+    files = ws.station_weather_files(Path(folder))
+    if record not in files or not files[record].exists():
+        raise ValueError(f"no station weather for {site} (record {record}) in {folder}")
+    w = pd.read_csv(files[record])
+    if len(w) != HOURS:
+        raise ValueError(f"{files[record]} has {len(w)} hourly rows, not {HOURS}")
+    try:
+        x, k, base = ws.scaled_station_cf(w, target)
+    except ValueError as e:
+        raise ValueError(f"station wind of {site} ({files[record].name}): {e}") from None
+    return x, f"{note} re-derived from {files[record].name}:wind10, hub speed x{k:.3f}, from {base:.3f} to {target:.3f}"
 
 
 def plot_duration_curves(

@@ -38,15 +38,26 @@ def fleet_sentences(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]
         f"Existing fleet (existing.csv, no capital cost, fixed O&M paid): {totals(ex)} at {', '.join(sites)}; "
         f"the plan adds {totals(new)}."
     ]
-    early = (summary.get("existing") or {}).get("retired_early") or []
-    by: dict = {}
+    out += retired_sentences((summary.get("existing") or {}).get("retired_early") or [])
+    return out
+
+
+def retired_sentences(early: list[dict]) -> list[str]:
+    """One sentence per site for the existing units the plan leaves idle (summary.json
+    ``existing.retired_early``: records with site, chip, year, idle_existing units, one per
+    cooling of the halls they stand in):
+    "Existing units retired early at S (idle, newer chips pay for their own power): up to 40
+    A in 2027–2029, up to 12 B in 2031."; chips in order of the most units idle."""
+    by: dict = {}  # site -> chip -> year -> units idle (summed over the halls' coolings)
     for r in early:
-        by.setdefault((r["site"], r["chip"]), []).append(r)
-    for (s, g), rs in sorted(by.items()):
-        years = sorted(int(r["year"]) for r in rs)
-        idle = max(float(r["idle_existing"]) for r in rs)
+        years = by.setdefault(r["site"], {}).setdefault(r["chip"], {})
+        years[int(r["year"])] = years.get(int(r["year"]), 0.0) + float(r["idle_existing"])
+    out = []
+    for s, chips in sorted(by.items()):
+        parts = []
+        for g, years in sorted(chips.items(), key=lambda kv: (-max(kv[1].values()), kv[0])):
+            parts.append(f"up to {max(years.values()):,.0f} {g} in {_span(list(years))}")
         out.append(
-            f"Existing {g} units at {s} are retired early: up to {idle:,.0f} of them stand idle in {_span(years)}, "
-            "because newer chips pay for their own power."
+            f"Existing units retired early at {s} (left idle: newer chips pay for their own power): {', '.join(parts)}."
         )
     return out

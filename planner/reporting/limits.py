@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..solver.limit_registry import kind_of
 from .fmt import _usd
 
 
@@ -29,6 +30,9 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
         lo, hi = float(g["shadow_price"].min()), float(g["shadow_price"].max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
         where = names.get(item, item)
+        if limit == "power_max_mw":  # "The wind limit (max_mw) at Site X", as its other sentence
+            site, _, tech = str(item).partition("/")
+            where = f"{tech} limit (max_mw) at {names.get(site, site)}"
         exact = exactly(limit, where, g, span)
         if exact is not None:
             out.append(exact)
@@ -74,14 +78,13 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             region, _, model = str(item).partition("/")
             out.append(
                 f"The sovereign share of {model} in {names.get(region, region)} binds in {span}: the cost of "
-                f"sovereignty is {g['shadow_price'].min():,.4f}–{g['shadow_price'].max():,.4f} USD per million tokens "
-                "(long run)."
+                f"sovereignty is {_per_mtok(g['shadow_price'])} USD per million tokens (long run)."
             )
         elif limit == "labour":  # DESIGN.md §7.1
             pool, _, trade = str(item).partition("/")
             out.append(
-                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year would save {val} "
-                "(long run)."
+                f"The {trade} available in labour pool {pool} bind in {span}: each extra worker-year of {trade} "
+                f"would save {val} (long run)."
             )
         elif limit == "water_cap":  # DESIGN.md §7.2
             out.append(f"The water cap of {where} binds in {span}: each extra ML a year would save {val}.")
@@ -89,8 +92,11 @@ def sentences(binding_limits: pd.DataFrame, names: dict[str, str] | None = None)
             # the range the price holds for (HiGHS ranging)
             held = float(g["holds_for"].min())
             if held != float("inf"):
-                unit = "t" if limit == "carbon_cap" else ("units" if limit == "chip_supply" else "MW")
-                out[-1] = out[-1][:-1] + f" (for the next {held:,.3g} {unit} only)."
+                kind = kind_of(limit)  # the limit's own unit (planner.solver.limit_registry)
+                unit = kind.range_unit if kind is not None else "units"
+                rng = f"for the next {_amount(held, unit)} only"
+                last = out[-1]
+                out[-1] = last[:-2] + f"; {rng})." if last.endswith(").") else last[:-1] + f" ({rng})."
     return out
 
 
@@ -107,7 +113,7 @@ _NAME = {
     "site_it_capacity": "The IT capacity of {w}",
     "chip_supply": "The supply of {w}",
     "carbon_cap": "The carbon cap",
-    "power_max_mw": "The onsite power limit {w}",
+    "power_max_mw": "The {w}",
 }
 
 
@@ -118,14 +124,21 @@ def exactly(limit: str, where: str, g: pd.DataFrame, span: str) -> str | None:
     if "cost_one_less" not in g.columns or (g["shadow_price"].abs() > 0).any():
         return None
     cost = g["cost_one_less"].dropna()
-    unit, per = _ONE.get(limit, ("unit", ""))
-    lead = _NAME.get(limit, "{w}").format(w=where)
+    kind = kind_of(limit)
+    unit, per = _ONE.get(limit) or ((kind.one, "a year" if kind.per_year else "") if kind else ("unit", ""))
+    lead = _lead(limit, where)
+    more, less = "more", "less"
     tail = ""
     if len(cost) and cost.max() > 0:
         lo, hi = float(cost.min()), float(cost.max())
         val = _usd(lo) if abs(hi - lo) <= 0.005 * max(abs(hi), 1.0) else f"{_usd(lo)}–{_usd(hi)}"
-        tail = f"; one {unit} less would cost {val}{' ' + per if per else ''}"
-    return f"{lead} is met exactly in {span}: one {unit} more would save nothing{tail}."
+        tail = f"; one {unit} {less} would cost {val}{' ' + per if per else ''}"
+        if limit in _FLOORS:
+            tail = f"; raising it by one would cost {val}"
+    verb = "are" if limit == "labour" else "is"
+    if limit in _FLOORS:  # a floor (a CFE target, a sovereign share) is loosened by lowering it
+        return f"{lead} {verb} met exactly in {span}: lowering it by one {unit} would save nothing{tail}."
+    return f"{lead} {verb} met exactly in {span}: one {unit} {more} would save nothing{tail}."
 
 
 def holds_text(x: float, unit: str) -> str:
@@ -135,3 +148,41 @@ def holds_text(x: float, unit: str) -> str:
     if x == float("inf"):
         return "any amount"
     return f"{x:,.3g} {unit}"
+
+
+# the subject of the sentence of a §7 limit met exactly (DESIGN.md §7.1-§7.6); w = the item
+def _pair(w: str) -> tuple[str, str]:
+    a, _, b = str(w).partition("/")
+    return a, b
+
+
+_NAME_7 = {
+    "labour": lambda w: "The {1} available in labour pool {0}".format(*_pair(w)),
+    "water_cap": lambda w: f"The water cap of {w}",
+    "cfe_target": lambda w: f"The 24/7 carbon-free energy target at {w}",
+    "sovereignty": lambda w: "The sovereign share of {1} in {0}".format(*_pair(w)),
+    "facility_mw": lambda w: "The facility power limit",
+    "capex_usd_per_year": lambda w: "The capex budget",
+    "npc_budget_usd": lambda w: "The net present cost budget",
+}
+
+
+_FLOORS = {"cfe_target", "sovereignty"}
+
+
+def _lead(limit: str, where: str) -> str:
+    if limit in _NAME_7:
+        return _NAME_7[limit](where)
+    return _NAME.get(limit, "{w}").format(w=where)
+
+
+def _amount(x: float, unit: str) -> str:
+    """A range in a limit's own unit: money as money, large amounts in full, small to 3 figures."""
+    if unit == "USD":
+        return _usd(x)
+    return f"{x:,.0f} {unit}" if abs(x) >= 1000 else f"{x:,.3g} {unit}"
+
+
+def _per_mtok(prices: pd.Series) -> str:
+    lo, hi = float(prices.min()), float(prices.max())
+    return f"{lo:,.4f}" if abs(hi - lo) <= 5e-5 else f"{lo:,.4f}–{hi:,.4f}"

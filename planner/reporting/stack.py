@@ -30,6 +30,7 @@ from ..io.results import (
     RESOURCE_COLUMNS,
     TIER_CHIP_COLUMNS,
     read_results,
+    typed,
 )
 from ..solver.solution import LAYER_OF_COMPONENT
 
@@ -151,7 +152,7 @@ def as_written(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         for col in t.columns:
             if pd.api.types.is_float_dtype(t[col]):
                 t[col] = [float(FLOAT_FORMAT % v) if v == v else v for v in t[col]]
-        out[name] = t
+        out[name] = typed(name, t)  # the dtypes a read-back gives (planner.io.results.typed)
     return out
 
 

@@ -11,6 +11,7 @@ USD of budget (a present value already: its year is the start year, DF = 1).
 from __future__ import annotations
 
 from ..model.data import MUSD
+from .limit_registry import LimitKind, register
 
 ROWS = ("limit_capex", "limit_facility", "limit_npc")
 # limit name -> (unit of its shadow price, human name)
@@ -46,3 +47,29 @@ def limit_prices(m, d, duals: dict, basis: str = "long_run") -> list[tuple]:
             y0 = d.years[0]
             out.append(("npc_budget_usd", "all sites", y0, val, UNITS["npc_budget_usd"][0], basis))
     return out
+
+
+# for pricing one MORE unit (planner.solver.limit_registry): capex and the NPC budget are
+# rows in MUSD (one USD: 1e-6 MUSD; re-solve step $1000), facility_mw in MW
+register(
+    "capex_usd_per_year",
+    LimitKind(
+        "limit_capex", lambda d, y: ("all sites", int(y)), per=1e-6, step=1e3, one="USD of capex", range_unit="USD"
+    ),
+)
+register(
+    "facility_mw",
+    LimitKind("limit_facility", lambda d, y: ("all sites", int(y)), one="MW of facility draw", range_unit="MW"),
+)
+register(
+    "npc_budget_usd",
+    LimitKind(
+        "limit_npc",
+        lambda d, _k: ("all sites", int(d.years[0])),
+        per=1e-6,
+        step=1e3,
+        discounted=False,
+        one="USD of budget",
+        range_unit="USD",
+    ),
+)

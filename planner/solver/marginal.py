@@ -27,8 +27,13 @@ Grid interconnect limits are variable bounds (``grid[s,y,h] <= grid_cap_mw``): t
 is minus the sum over the year's slices of the reduced costs of ``grid[s,y,h]`` -- the
 saving of one more MW of interconnect in every slice of that year.
 
+A limit found binding by its dual is then priced as the saving of one MORE unit, with the
+cost of one less and the range the price holds for (:func:`one_more`: ranging, else two
+re-solves); where each kind of limit sits in the program, and its own unit, is registered by
+the module of its feature in :mod:`planner.solver.limit_registry`.
+
 Results: ``marginal_costs`` (year, region, model, usd_per_mtok, usd_per_mtok_long_run) and
-``binding_limits`` (limit, item, year, shadow_price, unit, basis).
+``binding_limits`` (limit, item, year, shadow_price, unit, basis, cost_one_less, holds_for).
 """
 
 from __future__ import annotations
@@ -41,9 +46,11 @@ import pandas as pd
 
 from ..io.results import LIMIT_COLUMNS, MARGINAL_COLUMNS
 from ..model.data import MUSD
+from . import resources  # noqa: F401  (registers the labour and water limits)
 from .highs import Handoff, hand_off
 from .limit_prices import ROWS as LIMIT_ROWS
 from .limit_prices import limit_prices
+from .limit_registry import Locator, kind_of
 from .marginal_cfe import LIMITS as CFE_LIMITS
 from .marginal_cfe import LONG_RUN_ROWS, SHORT_RUN_ROWS, cfe_limits, sovereignty_limits
 from .perturb import STEP, LPSession
@@ -90,6 +97,8 @@ def analyse(
     t0 = time.perf_counter()
     ho = handoff if handoff is not None else hand_off(m)
     comp = ho.component_of()
+    loc = Locator(m, d, ho)  # where each binding limit sits in the program (planner.solver.limit_registry)
+    budget = max(30.0, 0.5 * time_limit)  # s of one-more re-solves per LP
     # the tightening cuts are valid for the MIP but not part of the program's economics:
     # with them active, a demand row's dual would price the cut, not the token
     cuts = set(getattr(m, "tightening", []))
@@ -103,7 +112,18 @@ def analyse(
     token_long: dict = {}
     limits: list[tuple] = []
     # short run: every integer decision fixed at the plan
-    short = LPSession(ho, fix=plan, free_rows=free_rows, time_limit=time_limit, threads=threads, options=opt)
+    # the MW built of an onsite tech is bounded by its max_mw as its capacity row is: without
+    # that implied bound the limit's dual is the row's, and its range the row's ranging
+    implied = comp == "new"
+    short = LPSession(
+        ho,
+        fix=plan,
+        unbounded_above=implied,
+        free_rows=free_rows,
+        time_limit=time_limit,
+        threads=threads,
+        options=opt,
+    )
     res = short.result
     status["short_run"] = res.status
     if res.ok:
@@ -114,7 +134,7 @@ def analyse(
         found += _row_limits(m, d, duals, "power_max_mw", "short_run")
         found += cfe_limits(m, d, _duals(ho, row_comp, res.row_dual, SHORT_RUN_ROWS))  # §7.3
         found += _row_limits(m, d, duals, "water_cap", "short_run")
-        limits += one_more(m, d, ho, short, found)
+        limits += one_more(m, d, ho, short, found, budget, loc)
     if long_run:
         # long run: only the site openings fixed; the other integer decisions continuous
         # and without their tightening-only upper bounds (site capacity implies them)
@@ -143,8 +163,8 @@ def analyse(
             found += _row_limits(m, d, duals, "labour", "long_run")
             found += sovereignty_limits(m, d, _duals(ho, row_comp, res.row_dual, LONG_RUN_ROWS))  # §7.5
             found += limit_prices(m, d, duals, "long_run")  # DESIGN.md §7.6 limits
-            token_long = tokens_one_more(m, d, ho, long, duals, budget=max(30.0, 0.5 * time_limit))
-            limits += one_more(m, d, ho, long, found)
+            token_long = tokens_one_more(m, d, ho, long, duals, budget=budget)
+            limits += one_more(m, d, ho, long, found, budget, loc)
     rows = [
         (y, r, mm, token_short.get((r, mm, y), float("nan")), token_long.get((r, mm, y), float("nan")))
         for r, mm, y in sorted(d.demand_rmy, key=lambda k: (k[2], k[0], k[1]))
@@ -241,55 +261,46 @@ def _row_limits(m, d, duals, limit: str, basis: str) -> list[tuple]:
 # columns binding_limits gains: the saving of one unit less (a degenerate dual's other side)
 # and how far above the limit the shadow price holds (ranging), in the limit's own unit
 ONE_MORE_COLUMNS = ["cost_one_less", "holds_for"]
-_DELTA = {"carbon_cap": 1.0}  # kt (the price is per t, averaged over one more kt); others: 1 unit
 
 
-def _limit_bounds(m, ho: Handoff, limit: str, item: str, y: int) -> tuple[list[int], list[int]]:
-    """HiGHS columns and rows whose bounds make the limit ``limit`` of ``item`` in ``y``."""
-    if limit == "grid_interconnect":
-        col = ho.column_index()
-        cols = [col[id(v)] for (s, yy, _h), v in m.grid.items() if s == item and yy == y and id(v) in col]
-        return [j for j in cols if np.isfinite(ho.upper[j])], []
-    comp = {
-        "carbon_cap": "carbon_cap",
-        "power_max_mw": "max_capacity",
-        "site_it_capacity": "site_capacity",
-        "chip_supply": "chip_supply",
-    }.get(limit)
-    if comp is None:  # a §7 limit: its dual price stands, without a re-solve or a range
-        return [], []
-    c = getattr(m, comp)
-    key = y if limit == "carbon_cap" else (*str(item).split("/"), y)
-    if key not in c:
-        return [], []
-    con = c[key]
-    return [], [i for i, r in enumerate(ho.rows) if r is con]
-
-
-def one_more(m, d, ho: Handoff, sess: LPSession, found: list[tuple]) -> list[tuple]:
+def one_more(
+    m, d, ho: Handoff, sess: LPSession, found: list[tuple], budget: float | None = None, locator: Locator | None = None
+) -> list[tuple]:
     """The rows of ``found`` (binding limits by their duals) with ``shadow_price`` replaced by
     the saving of one MORE unit of the limit (a re-solve), and the cost of one unit less and
     the range the price holds for (HiGHS ranging) appended (:mod:`planner.solver.perturb`).
-    A limit whose one more unit saves nothing stays, with shadow price 0: it binds exactly."""
+    A limit whose one more unit saves nothing stays, with shadow price 0: it binds exactly;
+    one whose one more unit saves nothing and one less costs nothing is left out (its dual
+    was a degenerate vertex's, the limit does not bind).
+
+    Where a limit sits in the program, its own unit and its re-solve step come from its
+    registration (:mod:`planner.solver.limit_registry`); a limit nobody registered, and
+    every limit left when the re-solves have run for ``budget`` seconds (None: no limit),
+    keeps its dual price with ``cost_one_less`` and ``holds_for`` blank."""
     out = []
+    loc = locator if locator is not None else Locator(m, d, ho)
     noise = 1e-9 * max(1.0, abs(sess.base or 0.0))  # MUSD: re-solve differences below this are zero
+    stop = None if budget is None else time.perf_counter() + budget
+    nan = float("nan")
     for limit, item, y, dual_price, unit, basis in found:
-        cols, rows = _limit_bounds(m, ho, limit, item, y)
-        if not cols and not rows:
-            out.append((limit, item, y, dual_price, unit, basis, float("nan"), float("nan")))
+        kind = kind_of(limit)
+        cols, rows = loc.bounds(limit, item, y)
+        if kind is None or (not cols and not rows) or (stop is not None and time.perf_counter() > stop):
+            out.append((limit, item, y, dual_price, unit, basis, nan, nan))
             continue
-        delta = _DELTA.get(limit, 1.0)
+        delta = kind.step * kind.per / STEP  # the re-solve step is STEP x delta model units
         saving, cost, holds = sess.limit_prices(cols, rows, delta)
-        # MUSD (discounted) per model unit -> USD of year y per report unit (t for carbon: kt / 1e3)
-        scale = (MUSD / 1e3 if limit == "carbon_cap" else MUSD) / d.df[y]
-        tiny = noise / (STEP * delta)  # a re-solve difference below the noise, per unit
+        # MUSD (discounted) per model unit -> USD of year y per unit of the limit
+        scale = MUSD * kind.per / (d.df[y] if kind.discounted else 1.0)
+        tiny = noise / (STEP * delta)  # a re-solve difference below the noise, per model unit
         if holds == holds:  # the dual holds for an increase of ``holds``: it is the price both ways
             price, cost = dual_price, dual_price
         else:
             price = (0.0 if saving <= tiny else saving * scale) if saving == saving else dual_price
-            cost = (0.0 if abs(cost) <= tiny else cost * scale) if cost == cost else float("nan")
-        holds = holds * (1e3 if limit == "carbon_cap" else 1.0)
-        out.append((limit, item, y, price, unit, basis, cost, holds))
+            cost = (0.0 if abs(cost) <= tiny else cost * scale) if cost == cost else nan
+            if price == 0.0 and cost == 0.0:  # neither one more nor one less changes the cost: not binding
+                continue
+        out.append((limit, item, y, price, unit, basis, cost, holds / kind.per))
     return out
 
 

@@ -15,6 +15,7 @@ unit; divided by DF_y it is money of year y.
 from __future__ import annotations
 
 from ..model.data import MUSD
+from .limit_registry import LimitKind, register
 
 # limit name -> (unit of its shadow price, human name); merged into marginal.LIMITS
 LIMITS = {
@@ -50,8 +51,33 @@ def sovereignty_limits(m, d, duals: dict) -> list[tuple]:
         val = duals.get(c, 0.0)
         y = key[-1]
         if val > TOL:
-            # a product key of service tiers (model, tier) reads "model/tier" (DESIGN.md §7.9)
-            parts = [*key[:1], *getattr(d, "product_of", {}).get(key[1], (key[1],)), *key[2:-1]]
-            item = "/".join(str(k) for k in parts)
+            item = sovereignty_item(d, key)[0]
             out.append(("sovereignty", item, y, val / d.df[y], LIMITS["sovereignty"][0], "long_run"))
     return out
+
+
+def sovereignty_item(d, key: tuple) -> tuple[str, int]:
+    """(item, year) of the row (15) of demand key ``key`` = (r, m, y, ...): "region/model", a
+    product key of service tiers (model, tier) reading "region/model/tier" (DESIGN.md §7.9)."""
+    parts = [*key[:1], *getattr(d, "product_of", {}).get(key[1], (key[1],)), *key[2:-1]]
+    return "/".join(str(k) for k in parts), int(key[-1])
+
+
+# for pricing one MORE unit (planner.solver.limit_registry): the CFE target row (14) is in MWh
+# a year (one MWh less of hourly-matched clean energy required); the sovereign share row (15)
+# in Ttok (one million tokens less that must be served at home: 1e-6 Ttok; re-solve step 1e9 tokens)
+register(  # a step of 1 MWh: 1e-3 MWh a year moves the slice variables by less than HiGHS's tolerances
+    "cfe_target",
+    LimitKind("cfe_target", step=1.0, one="MWh a year", range_unit="MWh"),
+)
+register(
+    "sovereignty",
+    LimitKind(
+        "sovereign_share",
+        sovereignty_item,
+        per=1e-6,
+        step=1e3,
+        one="million tokens",
+        range_unit="million tokens",
+    ),
+)

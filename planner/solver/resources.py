@@ -25,6 +25,7 @@ from ..model.data import ModelData
 from ..model.embodied import embodied_terms
 from ..model.labour import existing_ops
 from ..model.water import cooling_coef, gen_coef, water_cap
+from .limit_registry import LimitKind, register
 
 EMISSION_SOURCES = ("grid", "onsite", "embodied_chips", "embodied_halls", "embodied_power")
 
@@ -172,3 +173,9 @@ def resource_summary(m, d: ModelData) -> dict:
                     life[yy] = life.get(yy, 0.0) + c * q / L
     amort = {str(y): round(life.get(y, 0.0), 6) for y in d.years}
     return {"carbon_scope": d.carbon_scope, "embodied_co2_amortised_t": amort}
+
+
+# the limits of §7.1 and §7.2, for pricing one MORE unit (planner.solver.limit_registry):
+# labour, item "pool/trade": one worker-year of that trade; water_cap, item site: one ML a year
+register("labour", LimitKind("labour_limit", one="worker-year", range_unit="worker-years"))
+register("water_cap", LimitKind("water_cap", one="ML of water a year", range_unit="ML"))

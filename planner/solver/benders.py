@@ -1,0 +1,891 @@
+"""Benders decomposition of the compiled program: investment and serving in a master MIP,
+the operation in each time slice in many small LPs (L-shaped method, multi-cut).
+
+Works on the program as compiled for HiGHS (:class:`planner.solver.highs.Handoff`), not on
+the Pyomo model, so every row any layer or §7 feature adds is carried without knowing it:
+
+- **Operational columns** are the continuous columns whose Pyomo index holds a time slice
+  (``gen``, ``grid``, ``charge``, ``discharge``, ``soc``, ``cfe``, … ``[..., h]``); every
+  other column (``open``, ``hall``, ``buy``, ``active_units``, ``tok``, ``serve``,
+  ``unserved``, ``new``, ``cap_mw``, ``load_mw``, slacks, …) is a **master column**.
+- Rows with master columns only go to the master. Every other row belongs to a
+  subproblem: operational columns joined by a row are in one **group** (connected
+  components of the row/column graph), and groups are merged further to one per (site,
+  year) — so a carbon cap of a year, which touches every site's slices, makes that year one
+  group, exactly. Each group has its own cost-to-go ``θ_g`` in the master (multi-cut),
+  bounded below by the least cost its columns can have.
+- A subproblem is an LP over its group's columns with the row bounds shifted by the master
+  plan, ``b − A_master x̂``. Optimality cuts come from its row duals
+  ``θ_g ≥ Q_g(x̂) − yᵀ A_master (x − x̂)``; an infeasible one gives a feasibility cut from its
+  dual ray (Farkas: ``min yᵀ(b − A_master x) ≤ max yᵀ A_op x`` over the bounds). Groups are
+  solved in **bundles** of a few thousand columns, each a persistent ``highspy.Highs``
+  object of which only the row bounds change between iterations (warm-started dual simplex).
+
+Iterations (each reports the bound and the best plan through ``progress``):
+
+1. LP relaxation of the master, cuts at a stabilised point (in-out separation, Ben-Ameur &
+   Neto 2007: half-way between the master's point and the last point evaluated) until the
+   relaxation's gap is small. Its bound is a valid bound of the full program; its cuts are
+   kept (the warm start of the MIP phase).
+2. A plan: the integers the relaxation uses rounded up, the rest re-optimised by Benders on
+   the LP with those integers fixed (a feasible plan of the full program).
+3. The master as a MIP (HiGHS branch and bound, started from the best plan), cuts at each of
+   its plans, each plan's continuous part re-optimised as in 2, until the gap between the
+   best plan (master cost + Σ subproblem costs) and the master's bound is within
+   ``mip_gap`` or time runs out. It is first restricted to the integers the relaxation uses
+   (the others held at 0, as the monolithic start heuristic does: its plans are plans of
+   the full program, its bound is not counted), then the whole master.
+
+``also`` moves further components to the subproblems (e.g. ``serve``, ``tok``,
+``unserved``, ``active_units``, ``load_mw``: a small master of the investment decisions,
+one subproblem per year, since the demand rows join the sites of a year).
+benchmarks/RESULTS.md has what each split does at 50 sites x 20 years x 48 slices.
+
+The bound is the master's (a relaxation of the full program: every cut is valid), the plan a
+plan of the full program, so the gap is proven. Pecci & Jenkins 2025 (IEEE Trans. Power
+Systems, "Regularized Benders Decomposition for High Performance Capacity Expansion
+Models") regularise with a level set (a QP); HiGHS has no MIQP, so the LP phase stabilises
+by in-out separation and the MIP phase relies on its warm-started cuts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .session import INF, ProgressFn, new_highs, run_guard, stop_at
+
+BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
+IPM_COLUMNS = 50_000  # a master LP this large is solved by interior point the first time
+TOL = 1e-6  # relative violation below which a cut is not added
+
+
+@dataclass
+class Split:
+    """The compiled program split for Benders: ``master_cols``/``op_cols`` (HiGHS column
+    indices), ``master_rows`` (rows with master columns only), ``sub_rows`` (every other
+    row), ``group_of_col`` (group of each op column, by position in ``op_cols``),
+    ``group_of_row`` (group of each sub row), ``group_keys`` (the (site, year, …) keys of
+    each group), ``linked`` (sub rows that also hold master columns)."""
+
+    master_cols: np.ndarray
+    op_cols: np.ndarray
+    master_rows: np.ndarray
+    sub_rows: np.ndarray
+    group_of_col: np.ndarray
+    group_of_row: np.ndarray
+    n_groups: int
+    group_keys: list = field(default_factory=list)
+    A: sp.csr_matrix | None = None
+
+
+def matrix(lp) -> sp.csc_matrix:
+    """The constraint matrix of a column-wise ``HighsLp`` as scipy CSC (rows × columns)."""
+    a = lp.a_matrix_
+    return sp.csc_matrix(
+        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
+    )
+
+
+def split_program(ho, slices, coarse, also=()) -> Split:
+    """Split the compiled program ``ho`` (see the module docstring). ``slices``: the time
+    slice names (an index holding one makes an operational column); ``coarse``: index
+    elements by which groups are merged (sites and years); ``also``: names of Pyomo
+    components whose continuous columns are operational too (e.g. ``serve``, ``tok``: then
+    the serving rows join the sites of a year into one subproblem)."""
+    also = set(also)
+    slices = set(slices)
+    coarse = set(coarse)
+    n = ho.lp.num_col_
+    op = np.zeros(n, dtype=bool)
+    keys: list = [None] * n
+    kind: dict = {}  # Pyomo component -> positions of (slice, coarse) elements in its index, or None
+
+    def is_slice(e):
+        return isinstance(e, str) and e in slices
+
+    for j, v in enumerate(ho.columns):
+        if ho.integer[j]:
+            continue
+        idx = v.index()
+        if not isinstance(idx, tuple):
+            idx = (idx,)
+        p = v.parent_component()
+        k = kind.get(id(p), False)
+        if k is False:  # every index of a component has the same layout
+            sl = [i for i, e in enumerate(idx) if is_slice(e)]
+            if not sl and p.local_name in also:
+                sl = [-1]
+            k = kind[id(p)] = (sl, [i for i, e in enumerate(idx) if e in coarse and not is_slice(e)]) if sl else None
+        if k is not None and (k[0][0] < 0 or (len(idx) > max(k[0]) and is_slice(idx[k[0][0]]))):
+            op[j] = True
+            keys[j] = tuple(idx[i] for i in k[1])
+    A = matrix(ho.lp).tocsr()
+    op_cols = np.flatnonzero(op)
+    master_cols = np.flatnonzero(~op)
+    A_op = A[:, op_cols]
+    row_has_op = np.diff(A_op.indptr) > 0
+    sub_rows = np.flatnonzero(row_has_op)
+    master_rows = np.flatnonzero(~row_has_op)
+    B = A_op[sub_rows]
+    nr, nc = B.shape
+    pattern = sp.csr_matrix((np.ones(B.nnz), B.indices, B.indptr), shape=B.shape)
+    # groups: connected components of the bipartite row/column graph, then one group per key
+    key_ids: dict = {}
+    key_of_col = np.fromiter((key_ids.setdefault(keys[j], len(key_ids)) for j in op_cols), dtype=np.int64, count=nc)
+    nk = len(key_ids)
+    col_key = sp.csr_matrix((np.ones(nc), (np.arange(nc), key_of_col)), shape=(nc, nk))
+    G = sp.bmat([[None, pattern, None], [pattern.T, None, col_key], [None, col_key.T, None]], format="csr")
+    _, labels = connected_components(G, directed=False)
+    row_lab, col_lab = labels[:nr], labels[nr : nr + nc]
+    uniq, col_group = np.unique(col_lab, return_inverse=True)
+    pos = {lab: g for g, lab in enumerate(uniq)}
+    row_group = np.fromiter((pos[lab] for lab in row_lab), dtype=np.int64, count=nr)
+    inv_keys = {i: k for k, i in key_ids.items()}
+    group_keys: list = [set() for _ in range(len(uniq))]
+    for c, g in zip(key_of_col, col_group):
+        group_keys[g].add(inv_keys[c])
+    return Split(
+        master_cols=master_cols,
+        op_cols=op_cols,
+        master_rows=master_rows,
+        sub_rows=sub_rows,
+        group_of_col=col_group,
+        group_of_row=row_group,
+        n_groups=len(uniq),
+        group_keys=[sorted(k, key=str) for k in group_keys],
+        A=A,
+    )
+
+
+class Bundle:
+    """One subproblem LP holding one or more groups: columns ``cols`` (HiGHS columns of the
+    full program), rows ``rows``; ``link`` the rows' master-column part (CSR, rows × master
+    columns), ``groups`` the global group ids, ``gcol``/``grow`` the local group of each
+    column / row. The HiGHS object is built once; :meth:`solve` only changes row bounds."""
+
+    def __init__(self, lp, op_part, link, cols, rows, gcol, grow, groups, seed, threads):
+        self.cols, self.rows, self.groups = cols, rows, groups
+        self.gcol, self.grow = gcol, grow
+        self.link = link
+        self.Ab = op_part
+        Ab = op_part.tocsc()
+        self.c = np.asarray(lp.col_cost_)[cols]
+        self.lo = np.asarray(lp.col_lower_)[cols]
+        self.up = np.asarray(lp.col_upper_)[cols]
+        self.rlo = np.asarray(lp.row_lower_)[rows]
+        self.rup = np.asarray(lp.row_upper_)[rows]
+        b = highspy.HighsLp()
+        b.num_col_, b.num_row_ = len(cols), len(rows)
+        b.col_cost_, b.col_lower_, b.col_upper_ = self.c, self.lo, self.up
+        b.row_lower_, b.row_upper_ = self.rlo, self.rup
+        b.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        b.a_matrix_.num_col_, b.a_matrix_.num_row_ = len(cols), len(rows)
+        b.a_matrix_.start_ = Ab.indptr.astype(np.int32)
+        b.a_matrix_.index_ = Ab.indices.astype(np.int32)
+        b.a_matrix_.value_ = Ab.data.astype(np.float64)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        # HiGHS's task scheduler is one per process: the same thread count as the master
+        h.setOptionValue("threads", int(threads))
+        h.setOptionValue("random_seed", int(seed))
+        h.setOptionValue("presolve", "off")  # warm starts, and a dual ray when infeasible
+        h.setOptionValue("solver", "simplex")
+        h.passModel(b)
+        self.h = h
+        self.idx = np.arange(len(rows), dtype=np.int32)
+        self.ng = len(groups)
+        # a member of the group-by-row aggregation matrix (groups × rows)
+        self.G = sp.csr_matrix((np.ones(len(rows)), (grow, np.arange(len(rows)))), shape=(self.ng, len(rows)))
+
+    def lower_bounds(self) -> np.ndarray:
+        """Least cost each group's columns can have within their bounds (MUSD; -inf when
+        unbounded)."""
+        with np.errstate(invalid="ignore"):
+            least = np.where(self.c >= 0, self.c * self.lo, self.c * self.up)
+        least = np.where(self.c == 0, 0.0, least)
+        return np.bincount(self.gcol, weights=least, minlength=self.ng)
+
+    def solve(self, xm: np.ndarray) -> dict:
+        """Solve at master columns ``xm``. Returns ``feasible``, and either ``q`` (cost of
+        each group), ``coef`` (groups × master columns, sparse: yᵀ A_master per group),
+        ``x`` (column values) or feasibility cuts ``fcoef``/``frhs`` (rows: fcoef · x ≥ frhs
+        for the groups whose part of the dual ray certifies infeasibility)."""
+        shift = self.link @ xm
+        lo = self.rlo - shift
+        up = self.rup - shift
+        h = self.h
+        h.changeRowsBounds(len(self.idx), self.idx, lo, up)
+        h.run()
+        st = h.getModelStatus()
+        S = highspy.HighsModelStatus
+        if st == S.kOptimal:
+            sol = h.getSolution()
+            x = np.asarray(sol.col_value)
+            y = np.asarray(sol.row_dual)
+            q = np.bincount(self.gcol, weights=self.c * x, minlength=self.ng)
+            coef = (self.G @ sp.diags(y) @ self.link).tocsr()  # yᵀ A_master per group
+            return {"feasible": True, "q": q, "coef": coef, "x": x}
+        if st in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            _, has, ray = h.getDualRay()
+            if not has:  # solve again from scratch, which leaves a ray
+                h.clearSolver()
+                h.run()
+                _, has, ray = h.getDualRay()
+            if has:
+                return {"feasible": False, **self._farkas(np.asarray(ray), xm)}
+        return {"feasible": False, "error": h.modelStatusToString(st)}
+
+    def _farkas(self, ray: np.ndarray, xm: np.ndarray) -> dict:
+        """Feasibility cuts from a dual ray (either sign): for multipliers y of the rows,
+        every plan has  Σ_r min(y_r lo_r, y_r up_r) ≤ yᵀ A_op x ≤ Σ_j max over the column
+        bounds, with lo, up = b − A_master x_master."""
+        out_c, out_r = [], []
+        for sign in (1.0, -1.0):
+            y = sign * ray
+            y = np.where(np.abs(y) > 1e-9 * max(1e-300, np.abs(y).max()), y, 0.0)
+            g = self.Ab.T @ y
+            g = np.where(np.abs(g) > 1e-9 * max(1e-300, np.abs(y).max()), g, 0.0)  # cancellation noise
+            with np.errstate(invalid="ignore"):
+                colmax = np.where(g > 0, g * self.up, np.where(g < 0, g * self.lo, 0.0))
+                lo_part = np.where(y > 0, y * self.rlo, np.where(y < 0, y * self.rup, 0.0))
+            xmax = np.bincount(self.gcol, weights=colmax, minlength=self.ng)
+            const = np.bincount(self.grow, weights=lo_part, minlength=self.ng)
+            coef = (self.G @ sp.diags(y) @ self.link).tocsr()  # Smin(x) = const − coef · x
+            with np.errstate(invalid="ignore"):
+                viol = const - coef @ xm - xmax
+            ok = np.isfinite(const) & np.isfinite(xmax)
+            for gi in np.flatnonzero(ok & (viol > 1e-7 * (1 + np.abs(xmax)))):
+                # const_g − coef_g · x ≤ xmax_g  <=>  coef_g · x ≥ const_g − xmax_g
+                out_c.append(coef[gi])
+                out_r.append((gi, const[gi] - xmax[gi]))
+            if out_c:
+                break
+        return {"fcoef": out_c, "frhs": out_r}
+
+
+def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDLE_COLUMNS) -> list[Bundle]:
+    """Group the subproblem groups into LPs of about ``columns`` columns each (groups are
+    taken in key order, so a bundle holds neighbouring sites of one year)."""
+    order = sorted(range(split.n_groups), key=lambda g: [str(k) for k in split.group_keys[g]])
+    cols_of = [[] for _ in range(split.n_groups)]
+    for pos, g in enumerate(split.group_of_col):
+        cols_of[g].append(pos)
+    rows_of = [[] for _ in range(split.n_groups)]
+    for pos, g in enumerate(split.group_of_row):
+        rows_of[g].append(pos)
+    bundles = []
+    cur: list[int] = []
+    size = 0
+    A_sub = split.A[split.sub_rows]
+    A_op = A_sub[:, split.op_cols].tocsr()  # sub rows x op columns (by position)
+    A_link = A_sub[:, split.master_cols].tocsr()  # sub rows x master columns
+    colmap = np.zeros(len(split.op_cols), dtype=np.int64)
+
+    def flush():
+        if not cur:
+            return
+        gl = np.array(cur)
+        local = {g: i for i, g in enumerate(cur)}
+        cpos = np.concatenate([np.asarray(cols_of[g], dtype=np.int64) for g in cur])
+        rpos = np.concatenate([np.asarray(rows_of[g], dtype=np.int64) for g in cur])
+        gcol = np.fromiter((local[g] for g in split.group_of_col[cpos]), dtype=np.int64, count=len(cpos))
+        grow = np.fromiter((local[g] for g in split.group_of_row[rpos]), dtype=np.int64, count=len(rpos))
+        rows_op = A_op[rpos]  # a group's rows hold only its own op columns: a local renumbering
+        colmap[cpos] = np.arange(len(cpos))
+        op_part = sp.csr_matrix((rows_op.data, colmap[rows_op.indices], rows_op.indptr), shape=(len(rpos), len(cpos)))
+        bundles.append(
+            Bundle(
+                ho.lp,
+                op_part,
+                A_link[rpos],
+                split.op_cols[cpos],
+                split.sub_rows[rpos],
+                gcol,
+                grow,
+                gl,
+                seed,
+                threads,
+            )
+        )
+
+    for g in order:
+        cur.append(g)
+        size += len(cols_of[g])
+        if size >= columns:
+            flush()
+            cur, size = [], 0
+    flush()
+    return bundles
+
+
+class Master:
+    """The master program: master columns, then one θ per group; rows with master columns
+    only, then the cuts. A persistent ``highspy.Highs`` (LP or MIP by :meth:`integral`)."""
+
+    def __init__(self, ho, split: Split, theta_lb: np.ndarray, threads: int, seed: int, log_file: str | None):
+        lp = ho.lp
+        mc, mr = split.master_cols, split.master_rows
+        self.nm = len(mc)
+        self.ng = split.n_groups
+        Am = split.A[mr][:, mc].tocsc()
+        n = self.nm + self.ng
+        Am = sp.hstack([Am, sp.csc_matrix((len(mr), self.ng))], format="csc")
+        b = highspy.HighsLp()
+        b.num_col_, b.num_row_ = n, len(mr)
+        self.c = np.concatenate([np.asarray(lp.col_cost_)[mc], np.ones(self.ng)])
+        self.lo = np.concatenate([ho.lower[mc], theta_lb])
+        self.up = np.concatenate([ho.upper[mc], np.full(self.ng, INF)])
+        b.col_cost_, b.col_lower_, b.col_upper_ = self.c, self.lo, self.up
+        b.row_lower_ = np.asarray(lp.row_lower_)[mr]
+        b.row_upper_ = np.asarray(lp.row_upper_)[mr]
+        b.offset_ = float(lp.offset_)
+        b.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        b.a_matrix_.num_col_, b.a_matrix_.num_row_ = n, len(mr)
+        b.a_matrix_.start_ = Am.indptr.astype(np.int32)
+        b.a_matrix_.index_ = Am.indices.astype(np.int32)
+        b.a_matrix_.value_ = Am.data.astype(np.float64)
+        self.integer = np.concatenate([ho.integer[mc], np.zeros(self.ng, dtype=bool)])
+        self.ints = np.flatnonzero(self.integer).astype(np.int32)
+        h = new_highs(threads, seed, log_file)
+        h.passModel(b)
+        self.h = h
+        self.n = n
+        self.cuts = 0
+        self.up_now = self.up.copy()  # upper bounds as restricted (see restrict)
+        self.solved_lp = False
+        self._is_mip = None
+        self.integral(False)
+
+    def integral(self, on: bool) -> None:
+        if self._is_mip == on or not len(self.ints):
+            self._is_mip = on and bool(len(self.ints))
+            return
+        t = highspy.HighsVarType.kInteger if on else highspy.HighsVarType.kContinuous
+        self.h.changeColsIntegrality(len(self.ints), self.ints, np.full(len(self.ints), t))
+        self._is_mip = on
+
+    def fix_integers(self, values: np.ndarray | None) -> None:
+        """Fix the integer columns at ``values`` (by master column; None frees them)."""
+        if not len(self.ints):
+            return
+        i = self.ints
+        if values is None:
+            self.h.changeColsBounds(len(i), i, self.lo[i], self.up_now[i])
+        else:
+            v = values[i]
+            self.h.changeColsBounds(len(i), i, v, v)
+
+    def restrict(self, zero: np.ndarray | None) -> None:
+        """Hold the integer columns ``zero`` (master columns) at their lower bound (None:
+        lift the restriction)."""
+        self.up_now = self.up.copy()
+        if zero is not None and len(zero):
+            self.up_now[zero] = self.lo[zero]
+        i = self.ints
+        self.h.changeColsBounds(len(i), i, self.lo[i], self.up_now[i])
+
+    def add_cuts(self, rows: list[tuple[int | None, sp.csr_matrix, float]]) -> None:
+        """Add cuts ``coef · x_master (+ θ_g) ≥ rhs``; ``g`` None for a feasibility cut."""
+        if not rows:
+            return
+        starts, idx, val, lo = [], [], [], []
+        nnz = 0
+        for g, coef, rhs in rows:
+            coef = sp.csr_matrix(coef)
+            starts.append(nnz)
+            keep = np.abs(coef.data) > 1e-12
+            ci = list(coef.indices[keep])
+            cv = list(coef.data[keep])
+            if g is not None:
+                ci.append(self.nm + int(g))
+                cv.append(1.0)
+            idx += ci
+            val += cv
+            nnz += len(ci)
+            lo.append(rhs)
+        k = len(rows)
+        self.h.addRows(
+            k,
+            np.asarray(lo, dtype=np.float64),
+            np.full(k, INF),
+            nnz,
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(idx, dtype=np.int32),
+            np.asarray(val, dtype=np.float64),
+        )
+        self.cuts += k
+
+    def run(self, time_limit: float, mip_gap: float | None = None, start: np.ndarray | None = None) -> dict:
+        h = self.h
+        h.setOptionValue("time_limit", max(1.0, float(time_limit)))
+        # the first LP of a large master by interior point (with crossover, for a basis that
+        # the re-solves after each round of cuts start from with dual simplex)
+        first = not self._is_mip and not self.solved_lp and self.n > IPM_COLUMNS
+        h.setOptionValue("solver", "ipm" if first else "choose")
+        if mip_gap is not None:
+            h.setOptionValue("mip_rel_gap", float(mip_gap))
+        if start is not None and self._is_mip:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(start)
+            sol.value_valid = True
+            h.setSolution(sol)
+        # HiGHS checks its time limit only between LPs; the callbacks stop it on time
+        state = stop_at(h, time.perf_counter() + float(time_limit) + 1.0)
+        with run_guard(state):  # Ctrl-C stops HiGHS cleanly, then raises KeyboardInterrupt here
+            h.run()
+        info = h.getInfo()
+        st = h.getModelStatus()
+        ok = info.primal_solution_status == 2
+        if not self._is_mip and ok:
+            self.solved_lp = True
+        out = {"status": h.modelStatusToString(st), "ok": ok, "optimal": st == highspy.HighsModelStatus.kOptimal}
+        if ok:
+            out["x"] = np.asarray(h.getSolution().col_value)
+            out["objective"] = info.objective_function_value
+        if self._is_mip:
+            bd = info.mip_dual_bound
+            out["bound"] = bd if math.isfinite(bd) else None
+        else:
+            out["bound"] = out.get("objective") if out["optimal"] else None
+        return out
+
+
+@dataclass
+class Evaluation:
+    """The subproblems at one master point: ``feasible``, ``q`` (cost per group, MUSD),
+    ``cuts`` (for :meth:`Master.add_cuts`), ``x_op`` (op column values, by HiGHS column)."""
+
+    feasible: bool
+    q: np.ndarray
+    cuts: list
+    x: dict
+    error: str | None = None
+
+
+class Decomposition:
+    """Benders on a compiled program ``ho``; see the module docstring. ``run`` returns the
+    best plan (full column vector), its objective, the bound and an iteration log."""
+
+    def __init__(
+        self,
+        ho,
+        slices,
+        coarse,
+        also=(),
+        threads: int = 1,
+        seed: int = 1,
+        workers: int | None = None,
+        log_file: str | None = None,
+        bundle_columns: int = BUNDLE_COLUMNS,
+    ):
+        t0 = time.perf_counter()
+        self.ho = ho
+        self.split = split_program(ho, slices, coarse, also)
+        self.bundles = make_bundles(ho, self.split, seed, threads, bundle_columns)
+        lb = np.zeros(self.split.n_groups)
+        for b in self.bundles:
+            lb[b.groups] = b.lower_bounds()
+        lb = np.where(np.isfinite(lb), lb, -1e9)  # an unbounded group: a far bound
+        self.theta_lb = lb
+        self.master = Master(ho, self.split, lb, threads, seed, log_file)
+        self.workers = max(1, int(workers if workers is not None else threads))
+        self.pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(self.bundles) > 1 else None
+        self.setup_seconds = time.perf_counter() - t0
+        self.log: list[dict] = []
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def sizes(self) -> dict:
+        s = self.split
+        return {
+            "master_columns": int(len(s.master_cols)),
+            "master_rows": int(len(s.master_rows)),
+            "operational_columns": int(len(s.op_cols)),
+            "subproblem_rows": int(len(s.sub_rows)),
+            "groups": int(s.n_groups),
+            "subproblems": len(self.bundles),
+        }
+
+    def evaluate(self, xm: np.ndarray, check: tuple | None = None) -> Evaluation:
+        """Solve every subproblem at master columns ``xm`` and make the cuts that the master
+        point ``check`` = (x_master, θ) violates (None = every cut)."""
+        if self.pool is not None:
+            outs = list(self.pool.map(lambda b: b.solve(xm), self.bundles))
+        else:
+            outs = [b.solve(xm) for b in self.bundles]
+        q = np.zeros(self.split.n_groups)
+        cuts = []
+        feasible = True
+        err = None
+        x = {}
+        for b, o in zip(self.bundles, outs):
+            if not o["feasible"]:
+                feasible = False
+                if "error" in o:
+                    err = o["error"]
+                    continue
+                for coef, (_gi, rhs) in zip(o["fcoef"], o["frhs"]):
+                    cuts.append((None, coef, float(rhs)))
+                continue
+            q[b.groups] = o["q"]
+            x[id(b)] = o["x"]
+            coef = o["coef"]
+            rhs = o["q"] + coef @ xm
+            if check is not None:
+                lhs = check[1][b.groups] + coef @ check[0]
+            for gi, g in enumerate(b.groups):
+                if check is None or lhs[gi] < rhs[gi] - TOL * (1.0 + abs(rhs[gi])):
+                    cuts.append((int(g), coef[gi], float(rhs[gi])))
+        return Evaluation(feasible, q, cuts, x, err)
+
+    def full_plan(self, xm: np.ndarray, ev: Evaluation) -> np.ndarray:
+        x = np.zeros(self.ho.lp.num_col_)
+        x[self.split.master_cols] = xm
+        for b in self.bundles:
+            x[b.cols] = ev.x[id(b)]
+        return x
+
+    def run(self, time_limit: float, mip_gap: float, progress: ProgressFn | None = None) -> dict:
+        """Iterate until the gap is within ``mip_gap`` or ``time_limit`` (s) has passed.
+        Returns ``x`` (best plan, full column vector, or None), ``objective``, ``bound``
+        (MUSD), ``gap``, ``iterations``, ``phases`` (seconds) and ``log`` (one dict per
+        iteration)."""
+        t0 = time.perf_counter()
+        deadline = t0 + float(time_limit)
+        mst = self.master
+        nm = mst.nm
+        offset = float(self.ho.lp.offset_)
+        cm = mst.c[:nm]
+        best = {"obj": INF, "x": None, "xm": None, "q": None}
+        bound = -INF
+        phases = {}
+
+        def left():
+            return deadline - time.perf_counter()
+
+        def gap_of(ub, lb):
+            if not math.isfinite(ub) or not math.isfinite(lb):
+                return None
+            return max(0.0, (ub - lb) / max(abs(ub), 1e-9))
+
+        def report(phase, lb_here=None, extra=None):
+            g = gap_of(best["obj"], bound)
+            row = {
+                "phase": phase,
+                "seconds": round(time.perf_counter() - t0, 3),
+                "bound": bound if math.isfinite(bound) else None,
+                "best": best["obj"] if math.isfinite(best["obj"]) else None,
+                "gap": g,
+                "cuts": mst.cuts,
+            }
+            if lb_here is not None:
+                row["phase_bound"] = lb_here
+            row.update(extra or {})
+            self.log.append(row)
+            if progress is not None:
+                try:
+                    progress(row["seconds"], row["best"], row["bound"], g)
+                except Exception:
+                    pass
+
+        ints = mst.ints
+
+        def consider(xm, ev):
+            """Keep the plan if it is a plan of the full program (subproblems feasible,
+            integers whole) and the best so far."""
+            if not ev.feasible:
+                return False
+            if len(ints) and np.abs(xm[ints] - np.round(xm[ints])).max() > 1e-6:
+                return False
+            obj = float(cm @ xm) + float(ev.q.sum()) + offset
+            if obj < best["obj"]:
+                best.update(obj=obj, x=self.full_plan(xm, ev), xm=xm.copy(), q=ev.q.copy())
+                return True
+            return False
+
+        def benders_lp(phase: str, tol: float, share_deadline: float, max_iter: int = 500, valid_bound=False):
+            """Kelley iterations with in-out stabilisation on the master as it is now
+            (LP). Returns (bound of this LP, best value of this LP, its best master point)."""
+            nonlocal bound
+            core = None
+            lam = 0.5
+            lp_best, lp_bound, lp_x = INF, -INF, None
+            for _ in range(max_iter):
+                if time.perf_counter() > share_deadline:
+                    break
+                r = mst.run(max(1.0, share_deadline - time.perf_counter()))
+                if not r["ok"] or not r["optimal"]:
+                    return lp_bound, lp_best, lp_x, r["status"]
+                xs = r["x"]
+                lp_bound = max(lp_bound, r["objective"])
+                if valid_bound:
+                    bound = max(bound, r["objective"])
+                xm, th = xs[:nm], xs[nm:]
+                point = xm if core is None else lam * core + (1 - lam) * xm
+                ev = self.evaluate(point, (xm, th))
+                if ev.error:
+                    return lp_bound, lp_best, lp_x, ev.error
+                val = None
+                if ev.feasible:
+                    val = float(cm @ point) + float(ev.q.sum()) + offset
+                    if val < lp_best:
+                        lp_best, lp_x = val, point.copy()
+                    consider(point, ev)
+                # cuts that the master point violates (the point evaluated is not the
+                # master's point under in-out; all its cuts are kept, they are valid)
+                before = mst.cuts
+                mst.add_cuts(ev.cuts)
+                added = mst.cuts - before
+                core = point
+                g = gap_of(lp_best, lp_bound)
+                report(phase, lp_bound, {"subproblem_value": val, "added": added, "feasible": ev.feasible})
+                if g is not None and g <= tol:
+                    break
+                if added == 0:
+                    if lam == 0.0:
+                        break
+                    lam = 0.0  # stabilised point gave nothing new: separate the master point
+                elif lam == 0.0 and val is not None:
+                    lam = 0.5
+            return lp_bound, lp_best, lp_x, "ok"
+
+        # 1. the LP relaxation of the master
+        t = time.perf_counter()
+        mst.integral(False)
+        share = t0 + 0.35 * float(time_limit)
+        lp_bound, lp_best, lp_x, st = benders_lp("lp", mip_gap / 4.0, share, valid_bound=True)
+        phases["lp"] = time.perf_counter() - t
+        status_note = st
+
+        def complete(int_values, phase, until):
+            """Fix the integers, Benders on the rest; returns the LP's best value."""
+            mst.fix_integers(int_values)
+            try:
+                return benders_lp(phase, mip_gap / 10.0, until)
+            finally:
+                mst.fix_integers(None)
+
+        # 2. integers rounded up from the relaxation, the rest re-optimised
+        t = time.perf_counter()
+        if lp_x is not None and len(mst.ints) and left() > 0:
+            r = np.clip(np.ceil(lp_x - 1e-6), mst.lo[:nm], mst.up[:nm])
+            vals = np.concatenate([r, np.zeros(mst.ng)])
+            complete(vals, "round", time.perf_counter() + 0.5 * left())
+        phases["round"] = time.perf_counter() - t
+
+        # 3. the master as a MIP
+        t = time.perf_counter()
+        mip_iter = 0
+        restricted = False
+        if len(mst.ints) and lp_x is not None:
+            # first the restricted master: integers the LP relaxation leaves at 0 stay at 0
+            # (as the monolithic start heuristic does); its plans are plans of the full
+            # program, its bound is not a bound of it (the LP phase's bound stands)
+            zero = mst.ints[lp_x[mst.ints] <= 1e-6]
+            if len(zero) and len(zero) < len(mst.ints):
+                mst.restrict(zero)
+                restricted = True
+        if len(mst.ints):
+            mst.integral(True)
+            while left() > 1.0:
+                g = gap_of(best["obj"], bound)
+                if g is not None and g <= mip_gap:
+                    break
+                start = None
+                if best["xm"] is not None:
+                    start = np.concatenate([best["xm"], best["q"]])
+                r = mst.run(left(), mip_gap=mip_gap / 2.0, start=start)
+                mip_iter += 1
+                if r.get("bound") is not None and not restricted:
+                    bound = max(bound, r["bound"])
+                if not r["ok"]:
+                    report("mip", None, {"status": r["status"]})
+                    if restricted:
+                        mst.restrict(None)
+                        restricted = False
+                        continue
+                    break
+                xs = r["x"]
+                xm, th = xs[:nm], xs[nm:]
+                ev = self.evaluate(xm, (xm, th))
+                consider(xm, ev)
+                before = mst.cuts
+                mst.add_cuts(ev.cuts)
+                report(
+                    "restricted" if restricted else "mip",
+                    r.get("bound"),
+                    {"added": mst.cuts - before, "feasible": ev.feasible},
+                )
+                g = gap_of(best["obj"], bound)
+                if g is not None and g <= mip_gap:
+                    break
+                if mst.cuts == before:
+                    # the master's plan is priced exactly: its bound is final unless HiGHS
+                    # stopped short of its own gap
+                    if restricted:  # the restricted master is done: now the whole one
+                        mst.restrict(None)
+                        restricted = False
+                        continue
+                    if r["optimal"]:
+                        break
+                # the integer plan of this master, its continuous part re-optimised
+                if left() > 2.0:
+                    mst.integral(False)
+                    complete(np.concatenate([xm, th]), "complete", time.perf_counter() + 0.3 * left())
+                    mst.integral(True)
+        else:
+            pass
+        phases["mip"] = time.perf_counter() - t
+        return {
+            "x": best["x"],
+            "objective": best["obj"] if best["x"] is not None else None,
+            "bound": bound if math.isfinite(bound) else None,
+            "gap": gap_of(best["obj"], bound),
+            "iterations": len(self.log),
+            "mip_iterations": mip_iter,
+            "phases": phases,
+            "log": self.log,
+            "lp_status": status_note,
+            "lp_bound": lp_bound if math.isfinite(lp_bound) else None,
+            "seconds": time.perf_counter() - t0,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# planner's solve entry: the same contract as planner.solver.highs.solve_model
+
+AUTO_COLUMNS = 300_000  # auto picks the decomposition above this many columns (see choose_method)
+
+
+def count_columns(m) -> int:
+    """Columns the program will have (Pyomo variables of ``m``), without compiling it."""
+    import pyomo.environ as pyo
+
+    return sum(len(v) for v in m.component_objects(pyo.Var, active=True))
+
+
+def choose_method(method: str, m) -> tuple[str, str]:
+    """(method, reason) for ``method`` in ``auto``/``monolithic``/``decomposition``. ``auto``
+    picks the decomposition for programs of more than :data:`AUTO_COLUMNS` columns: the
+    bundled scenarios (world: 92 k columns, 50 × 10 × 24 synthetic: 132 k) solve to 1 % with
+    the monolithic MIP and its LP-guided start within minutes, while from 50 sites × 20
+    years × 48 slices (425 k columns) HiGHS finds no usable plan in 600 s
+    (benchmarks/RESULTS.md)."""
+    if method == "monolithic":
+        return "monolithic", "requested (--method monolithic)"
+    if method == "decomposition":
+        return "decomposition", "requested (--method decomposition)"
+    n = count_columns(m)
+    if n > AUTO_COLUMNS:
+        return (
+            "decomposition",
+            f"auto: {n} columns > {AUTO_COLUMNS}, the size above which the monolithic MIP finds no plan in 10 minutes",
+        )
+    return (
+        "monolithic",
+        f"auto: {n} columns <= {AUTO_COLUMNS}, the monolithic MIP with its LP-guided start is fast at this size",
+    )
+
+
+def solve_benders(
+    m,
+    d=None,
+    time_limit: float = 300.0,
+    mip_gap: float = 0.01,
+    threads: int = 2,
+    seed: int = 1,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+    bundle_columns: int = BUNDLE_COLUMNS,
+    also=(),
+    **_ignored,
+):
+    """Solve ``m`` (built from ModelData ``d``) by :class:`Decomposition` and load the best
+    plan into the Pyomo variables. Same contract as :func:`planner.solver.highs.solve_model`
+    (returns a :class:`~planner.solver.highs.SolveResult`: objective and bound in MUSD; the
+    start heuristic's options are ignored); ``result.decomposition`` holds the iteration log
+    and the split's sizes. ``workers`` threads solve the subproblems (default ``threads``)."""
+    from .highs import SolveResult, hand_off
+
+    ho = hand_off(m)
+    t1 = time.perf_counter()
+    slices = list(d.slices)
+    coarse = set(d.sites) | set(d.years)
+    dec = Decomposition(
+        ho,
+        slices,
+        coarse,
+        also=also,
+        threads=threads,
+        seed=seed,
+        workers=workers,
+        bundle_columns=bundle_columns,
+    )
+    try:
+        out = dec.run(max(1.0, float(time_limit) - dec.setup_seconds), float(mip_gap), progress)
+    finally:
+        dec.close()
+    t_solve = time.perf_counter() - t1
+    info = {
+        "method": "decomposition",
+        "sizes": dec.sizes(),
+        "setup_seconds": dec.setup_seconds,
+        **{k: v for k, v in out.items() if k not in ("x", "log")},
+        "log": out["log"],
+    }
+    log_text = "\n".join(
+        f"{r['phase']:8s} {r['seconds']:9.1f} s  bound {r['bound']}  best {r['best']}  gap {r['gap']}  cuts {r['cuts']}"
+        for r in out["log"]
+    )
+    if out["x"] is None:
+        status = "no_solution"
+        obj = None
+        gap = None
+    else:
+        ho.load(out["x"])
+        obj = out["objective"]
+        gap = out["gap"]
+        status = "optimal" if gap is not None and gap <= float(mip_gap) else "time_limit"
+    res = SolveResult(
+        status=status,
+        objective=obj,
+        bound=out["bound"],
+        gap=gap,
+        requested_gap=float(mip_gap),
+        time_limit=float(time_limit),
+        sizes=ho.sizes,
+        timings={"handoff": ho.seconds, "solve": t_solve, "heuristic": 0.0},
+        solver_log="Benders decomposition\n" + log_text + "\n",
+        heuristic={},
+        handoff=ho,
+    )
+    res.decomposition = info
+    return res
+
+
+def method_summary(method: str, reason: str, res) -> dict:
+    """summary.json keys of the solve method: ``method``, ``method_reason`` and, for the
+    decomposition, ``decomposition`` (iterations, the split's sizes, seconds per phase, the
+    LP relaxation's bound in USD)."""
+    out = {"method": method, "method_reason": reason}
+    info = getattr(res, "decomposition", None)
+    if info:
+        out["decomposition"] = {
+            "iterations": int(info.get("iterations", 0)),
+            "mip_iterations": int(info.get("mip_iterations", 0)),
+            **info.get("sizes", {}),
+            "setup_seconds": round(float(info.get("setup_seconds", 0.0)), 3),
+            "phase_seconds": {k: round(float(v), 3) for k, v in info.get("phases", {}).items()},
+            "lp_bound_usd": info["lp_bound"] * 1e6 if info.get("lp_bound") is not None else None,
+        }
+    return out
