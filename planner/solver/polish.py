@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 from ..model.data import ModelData
 from ..model.objectives import active_objective
 from .highs import Handoff, hand_off, resolve
+from .neighbourhood import repair_rounding
 
 TOL = 1e-6
 
@@ -30,15 +31,19 @@ def _ceil(x: float) -> int:
 
 def _cover(years: list[int], need: dict[int, int], life: int, allowed: set[int]) -> dict[int, int] | None:
     """Fewest purchases per year (only in ``allowed`` years) so that units bought in the
-    last ``life`` years cover ``need`` each year; None if a need cannot be covered."""
+    last ``life`` years cover ``need`` each year; None if a need cannot be covered.
+
+    A shortfall in a year outside ``allowed`` (a purchase window closed, or units bought
+    early retiring) is bought in the latest allowed year whose purchases still serve it."""
     buys: dict[int, int] = {}
     for y in years:
         have = sum(n for b, n in buys.items() if y - life < b <= y)
         short = need.get(y, 0) - have
         if short > 0:
-            if y not in allowed:
+            b = y if y in allowed else max((a for a in allowed if y - life < a <= y), default=None)
+            if b is None:
                 return None
-            buys[y] = buys.get(y, 0) + short
+            buys[b] = buys.get(b, 0) + short
     return buys
 
 
@@ -138,6 +143,16 @@ def polish(
             if j is not None:
                 ub = ho.upper[j]
                 fix[j] = float(min(n, ub))
+    # covers computed per cooling (or per build year) may together overflow a site filled to
+    # its max_it_mw: rows of integers only are repaired by lowering some to the floor of
+    # their value in the plan (planner.solver.neighbourhood.repair_rounding)
+    now = np.array([0.0 if v.value is None else float(v.value) for v in ho.columns])
+    planned = now.copy()
+    idx = np.fromiter(fix, dtype=np.int64, count=len(fix))
+    planned[idx] = np.fromiter(fix.values(), dtype=np.float64, count=len(fix))
+    planned, lowered = repair_rounding(ho, planned, np.minimum(now, planned))
+    if lowered:
+        fix = {j: float(planned[j]) for j in fix}
     fixed = np.zeros(len(ho.columns), dtype=bool)
     fixed[list(fix)] = True
     res = resolve(

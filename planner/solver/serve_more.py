@@ -27,6 +27,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from .highs import Handoff
+from .neighbourhood import repair_rounding
 from .polish import polish
 from .session import new_highs, run_guard, stop_at
 
@@ -140,6 +141,12 @@ def _restricted(m, d, ho: Handoff, x, site_set: set, names: tuple, time_limit: f
     relaxed = np.asarray(h.getSolution().col_value)
     # 2. whole purchases: each addition rounded up, everything integer fixed, the rest an LP
     r = np.clip(np.ceil(relaxed[integer] - 1e-6), lower[integer], upper[integer])
+    # additions that overflow a site filled to its max_it_mw are rounded down instead
+    # (planner.solver.neighbourhood.repair_rounding; never below the plan's purchases)
+    full = relaxed.copy()
+    full[integer] = r
+    full, _ = repair_rounding(ho, full, np.maximum(relaxed, lower))
+    r = full[integer]
     h.changeColsBounds(len(idx), idx, r, r)
     left = max(1.0, float(time_limit) - (time.perf_counter() - t0))
     h.setOptionValue("time_limit", left)
