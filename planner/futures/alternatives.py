@@ -122,9 +122,11 @@ def alternatives(
         # a stochastic plan with its own demand file
         sweep_input = results_dir.resolve().parent / "_inputs" / results_dir.resolve().name
         scenario = sweep_input if (sweep_input / "scenario.toml").is_file() else summ["scenario"]
-        case = summ.get("stochastic")
-        if demand is None and isinstance(case, dict) and case.get("demand"):
-            demand = case["demand"]
+    case = summ.get("stochastic")
+    if demand is None and isinstance(case, dict) and case.get("demand"):
+        # a case of a stochastic plan was planned on its own demand file, whichever scenario
+        # folder is named
+        demand = case["demand"]
     scn = api.load_scenario(scenario, demand)
     if scn.config.name != summ["scenario"] or (scn.config.start_year, scn.config.end_year) != (
         summ["start_year"],

@@ -320,7 +320,11 @@ def read_config(folder: Path) -> tuple[ScenarioConfig | None, list[Problem], lis
     known |= {"carbon_scope"}
     for k in doc:
         if k not in known:
-            warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
+            near = difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.8)
+            if near:  # a near-miss of a known key is a typo that would silently drop a setting
+                errors.append(Problem(fname, None, k, f"is not a known setting (did you mean {near[0]}?); rename it"))
+            else:
+                warnings.append(Problem(fname, None, k, "is not a known setting and is ignored"))
     for k in sdoc:
         if k not in {s for s, *_ in SOLVER_KEYS}:
             warnings.append(Problem(fname, None, f"solver.{k}", "is not a known solver setting and is ignored"))
