@@ -77,7 +77,8 @@ def test_carbon_cap_couples_the_sites_of_a_year(tmp_path):
     assert (co2 <= 1500 * (1 + 1e-6)).all()
     scn = load_scenario(folder)
     d = build_data(scn)
-    ho = hand_off(build_model(d))
+    m = build_model(d)  # kept alive: columns refer to it weakly
+    ho = hand_off(m)
     sp = split_program(ho, d.slices, set(d.sites) | set(d.years))
     years = [{k[-1] for k in keys} for keys in sp.group_keys]
     assert all(len(y) == 1 for y in years)  # a group never spans years
@@ -132,7 +133,8 @@ def test_cuts_are_valid_and_duals_are_slopes(tmp_path):
     another (convexity: the cut is a supporting hyperplane of the cost-to-go)."""
     scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
     d = build_data(scn)
-    ho = hand_off(build_model(d))
+    m = build_model(d)  # kept alive: columns refer to it weakly
+    ho = hand_off(m)
     dec = Decomposition(ho, d.slices, set(d.sites) | set(d.years), threads=1)
     mst = dec.master
     rng = np.random.default_rng(0)
@@ -159,7 +161,8 @@ def test_split_carries_every_row(tmp_path):
     whose operational columns are all in that group."""
     scn = load_scenario(write_scenario(tmp_path / "scn", **_spec(cfe_target=0.4)))
     d = build_data(scn)
-    ho = hand_off(build_model(d))
+    m = build_model(d)  # kept alive: a column's parent component is a weak reference to it
+    ho = hand_off(m)
     sp = split_program(ho, d.slices, set(d.sites) | set(d.years))
     assert len(sp.master_rows) + len(sp.sub_rows) == ho.lp.num_row_
     A = matrix(ho.lp).tocsr()
