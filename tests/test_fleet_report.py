@@ -1,0 +1,49 @@
+"""The existing fleet (DESIGN.md §7.7) in the result tables and the report: existing halls are
+in service in infrastructure.csv and the report, an existing site is open, and the
+investment schedule of the appendix lists the existing rows built before the horizon."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_fleet import ACTIVE, _write
+
+from planner.api import solve
+from planner.reporting import stack
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fleet_report")
+    # 0.6 MW of existing air halls (2020) and 40 existing x1 units (2023); the plan needs 57
+    # units (0.57 MW IT) in 2026: 17 bought, no hall block built (0.6 MW suffice)
+    ex = [["s1", "air", "", 2020, 0.6, "test"], ["s1", "x1", "air", 2023, 40, "test"]]
+    p = solve(_write(tmp, existing=ex))
+    out = p.write(tmp / "out")
+    return p, out
+
+
+def test_infrastructure_counts_existing_halls(written):
+    p, out = written
+    inf = pd.read_csv(out / "infrastructure.csv")
+    row = inf[(inf["site"] == "s1") & (inf["cooling"] == "air") & (inf["year"] == 2026)].iloc[0]
+    assert row["hall_mw"] == pytest.approx(0.6)  # existing halls, no block built
+    assert row["it_mw"] == pytest.approx(ACTIVE * 10 / 1000)  # 56.62 active units of 10 kW
+
+
+def test_existing_site_is_open_and_marked(written):
+    p, out = written
+    so = stack.sites_opened(p.tables)
+    assert so.to_dict("records") == [{"year": 2020, "site": "s1", "existing": True}]
+    text = (out / "report.md").read_text()
+    assert "**0.60 MW of data halls** in service in 2026 (air 0.60 MW)" in text
+    assert "| 2026 | 1 | 0.60 MW |" in text  # sites open 1, halls air 0.60 MW
+    assert "Sites opened, in order: 2020 s1 (Site 1) (existing)." in text
+    assert "No site is opened." not in text
+
+
+def test_appendix_lists_existing_rows_before_the_horizon(written):
+    p, out = written
+    text = (out / "report.md").read_text()
+    assert "2020: " in text and "2023: " in text
+    assert "air (existing)" in text and "x1 (existing)" in text
