@@ -47,3 +47,41 @@ def test_appendix_lists_existing_rows_before_the_horizon(written):
     text = (out / "report.md").read_text()
     assert "2020: " in text and "2023: " in text
     assert "air (existing)" in text and "x1 (existing)" in text
+
+
+def _idle(tmp_path, ex, sites=None, latency=None, demand_lat=""):
+    from builder import BASE
+
+    folder = _write(tmp_path, existing=ex, **({"latency": latency} if latency else {}))
+    if sites:
+        pd.DataFrame(sites).to_csv(folder / "sites.csv", index=False)
+    if demand_lat != "":
+        pd.DataFrame([dict(BASE["demand"][0], max_latency_ms=demand_lat)]).to_csv(folder / "demand.csv", index=False)
+    p = solve(folder)
+    return p, (p.write(tmp_path / "out") / "report.md").read_text()
+
+
+def test_idle_because_the_site_serves_nobody(tmp_path):
+    # the only latency pair (50 ms) is beyond the demand's 10 ms: the 40 existing units serve nobody
+    from builder import BASE
+
+    ex = [["s1", "air", "", 2020, 1.0, "t"], ["s1", "x1", "air", 2024, 40, "t"]]
+    lat = [dict(BASE["latency"][0], latency_ms=50)]
+    p, text = _idle(tmp_path, ex, latency=lat, demand_lat=10)
+    early = p.summary()["existing"]["retired_early"]
+    assert [(r["idle_existing"], r["reason"]) for r in early] == [(40, "no_demand")]
+    assert "retired early at s1 (left idle: the site serves no demand: no latency.csv pair" in text
+    assert "newer chips pay for their own power" not in text
+
+
+def test_idle_because_the_halls_are_full(tmp_path):
+    # 0.2 MW IT of existing halls hold 20 of the 40 existing 10 kW units; the site's first_year
+    # 2030 allows no new block in 2026: 20 units idle, reason halls_full
+    from builder import BASE
+
+    ex = [["s1", "air", "", 2020, 0.2, "t"], ["s1", "x1", "air", 2024, 40, "t"]]
+    sites = [dict(BASE["sites"][0], first_year=2030)]
+    p, text = _idle(tmp_path, ex, sites=sites)
+    early = p.summary()["existing"]["retired_early"]
+    assert [(r["idle_existing"], r["reason"]) for r in early] == [(pytest.approx(20), "halls_full")]
+    assert "(left idle: its air halls are full and no more can be built in time): up to 20 x1 in 2026." in text

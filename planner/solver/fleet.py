@@ -1,6 +1,6 @@
 """What the existing fleet (DESIGN.md §7.7) does in a solved plan, for summary.json: the
 existing halls, units and power in service, and existing units left idle ("retired
-early": newer chips pay for their own power)."""
+early"), with the reason they are idle (:func:`idle_reason`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ def fleet_summary(m, d) -> dict:
     ``retired_early``: one record per (site, chip, cooling, year) where fewer units are
     powered on than the existing units in service plus the units bought, so that at least
     ``idle_existing`` = existing + bought − active (at most the existing) existing units are
-    idle: ``existing``, ``active``, ``idle_existing``."""
+    idle: ``existing``, ``active``, ``idle_existing`` and ``reason`` (a key of
+    planner.reporting.fleet.REASONS)."""
     ex = d.existing
     if not ex:
         return {}
@@ -31,6 +32,43 @@ def fleet_summary(m, d) -> dict:
         idle = min(n, n + bought - act)
         if idle > 0.5:
             out["retired_early"].append(
-                {"site": s, "chip": g, "cooling": c, "year": y, "existing": n, "active": act, "idle_existing": idle}
+                {
+                    "site": s,
+                    "chip": g,
+                    "cooling": c,
+                    "year": y,
+                    "existing": n,
+                    "active": act,
+                    "idle_existing": idle,
+                    "reason": idle_reason(m, d, s, c, y),
+                }
             )
     return {"existing": out}
+
+
+def idle_reason(m, d, s: str, c: str, y: int) -> str:
+    """Why existing units in the (site s, cooling c, year y) halls are left idle, the first
+    that holds of: ``no_demand`` (no (region, site, model, year) serving pair: no latency.csv
+    row within a demand's max latency), ``no_halls`` / ``halls_full`` (the existing c halls
+    hold no MW IT / are full, and no new hall block can be in service in y), ``no_power`` (no
+    grid and no onsite generation or storage key at s in y), else ``cost`` (the plan finds
+    running newer chips cheaper). The report words them (planner.reporting.fleet.REASONS)."""
+    if not any(ss == s and yy == y for (_r, ss, _m, yy) in d.serve_rsmy):
+        return "no_demand"
+    if not d.hallsvc_scy.get((s, c, y)):
+        cap = d.existing.hall_mw.get((s, c, y), 0.0)
+        if cap <= 1e-9:
+            return "no_halls"
+        used = sum(
+            float(pyo.value(m.active_units[k])) * d.chip[k[1]]["it_kw_per_unit"] / 1000.0
+            for k in d.active_sgcy
+            if k[0] == s and k[2] == c and k[3] == y
+        )
+        if used >= cap - 1e-6:
+            return "halls_full"
+    has_power = any(ss == s and yy == y for (ss, yy, _h) in d.grid_syh) or any(
+        ss == s and yy == y for (ss, _k, yy, _h) in list(d.gen_skyh) + list(d.stor_skyh)
+    )
+    if not has_power:
+        return "no_power"
+    return "cost"
