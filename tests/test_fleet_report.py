@@ -85,3 +85,47 @@ def test_idle_because_the_halls_are_full(tmp_path):
     early = p.summary()["existing"]["retired_early"]
     assert [(r["idle_existing"], r["reason"]) for r in early] == [(pytest.approx(20), "halls_full")]
     assert "(left idle: its air halls are full and no more can be built in time): up to 20 x1 in 2026." in text
+
+
+def _warnings(tmp_path, ex, sites=None):
+    from planner.io.scenario import load_scenario
+
+    folder = _write(tmp_path, existing=ex)
+    if sites:
+        pd.DataFrame(sites).to_csv(folder / "sites.csv", index=False)
+    return [w.sentence() for w in load_scenario(folder).warnings if w.file == "existing.csv"]
+
+
+def test_warn_existing_site_no_demand_reaches(tmp_path):
+    from builder import BASE
+
+    sites = [BASE["sites"][0], dict(BASE["sites"][0], site="s2", name="Site 2")]
+    ex = [["s1", "air", "", 2020, 1.0, "t"], ["s2", "air", "", 2020, 1.0, "t"]]  # s2 has no latency.csv row
+    w = _warnings(tmp_path, ex, sites=sites)
+    assert len(w) == 1 and "existing.csv, row 3" in w[0] and "column site" in w[0]
+    assert "existing site s2 has no latency.csv pair" in w[0]
+
+
+def test_warn_existing_units_without_enough_halls(tmp_path):
+    from builder import BASE
+
+    # 40 units of 10 kW = 0.4 MW IT in 0.3 MW of existing air halls: a warning on quantity
+    w = _warnings(tmp_path, [["s1", "air", "", 2020, 0.3, "t"], ["s1", "x1", "air", 2024, 40, "t"]])
+    assert len(w) == 1 and "existing.csv, row 3" in w[0] and "column quantity" in w[0]
+    assert "draw 0.4 MW IT in 2026, more than the 0.3 MW of existing air halls" in w[0]
+    # no existing halls at all and the site opens for new halls only in 2030: a warning on cooling
+    sites = [dict(BASE["sites"][0], first_year=2030)]
+    w = _warnings(tmp_path / "b", [["s1", "x1", "air", 2024, 40, "t"]], sites=sites)
+    assert len(w) == 1 and "existing.csv, row 2" in w[0] and "column cooling" in w[0]
+    assert "s1 has no existing air halls in 2026 and no hall block can be built there by then" in w[0]
+    # no existing halls, new blocks buildable: only the quantity warning
+    w = _warnings(tmp_path / "c", [["s1", "x1", "air", 2024, 40, "t"]])
+    assert len(w) == 1 and "column quantity" in w[0]
+    # enough halls: no warning
+    assert _warnings(tmp_path / "d", [["s1", "air", "", 2020, 0.4, "t"], ["s1", "x1", "air", 2024, 40, "t"]]) == []
+
+
+def test_warn_existing_variable_power_without_profiles(tmp_path):
+    w = _warnings(tmp_path, [["s1", "solar", "", 2020, 5.0, "t"]])
+    assert len(w) == 1 and "existing.csv, row 2" in w[0] and "column asset" in w[0]
+    assert "existing solar at s1 has no profiles.csv rows" in w[0]
