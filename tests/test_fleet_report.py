@@ -129,3 +129,16 @@ def test_warn_existing_variable_power_without_profiles(tmp_path):
     w = _warnings(tmp_path, [["s1", "solar", "", 2020, 5.0, "t"]])
     assert len(w) == 1 and "existing.csv, row 2" in w[0] and "column asset" in w[0]
     assert "existing solar at s1 has no profiles.csv rows" in w[0]
+
+
+def test_idle_because_the_existing_power_caps_the_site(tmp_path):
+    # no grid, 0.3 MW of existing gas (availability 1) and no site_power.csv pair to build
+    # more: 0.3 / 0.0096 MW per active unit = 31.25 of the 40 existing units run, 8.75 idle
+    from builder import BASE
+
+    ex = [["s1", "air", "", 2020, 1.0, "t"], ["s1", "x1", "air", 2024, 40, "t"], ["s1", "gas", "", 2020, 0.3, "t"]]
+    sites = [dict(BASE["sites"][0], grid_cap_mw=0)]
+    p, text = _idle(tmp_path, ex, sites=sites)
+    early = p.summary()["existing"]["retired_early"]
+    assert [(r["idle_existing"], r["reason"]) for r in early] == [(pytest.approx(8.75), "power_bound")]
+    assert "(left idle: no grid and no new onsite power there, so its existing power caps what runs)" in text

@@ -47,6 +47,8 @@ REASONS = {
     "no_halls": "no {c} halls for them and none can be built in time",
     "halls_full": "its {c} halls are full and no more can be built in time",
     "no_power": "no grid or onsite power at the site",
+    "power_bound": "no grid and no new onsite power there, so its existing power caps what runs",
+    "halls_cost": "no room in its {c} halls, and more halls for them cost more than they save",
     "cost": "newer chips pay for their own power",
 }  # the texts of planner.solver.fleet.IDLE_REASONS (reporting does not import the solver)
 
