@@ -142,3 +142,14 @@ def test_idle_because_the_existing_power_caps_the_site(tmp_path):
     early = p.summary()["existing"]["retired_early"]
     assert [(r["idle_existing"], r["reason"]) for r in early] == [(pytest.approx(8.75), "power_bound")]
     assert "(left idle: no grid and no new onsite power there, so its existing power caps what runs)" in text
+
+
+def test_idle_because_no_throughput(tmp_path):
+    # existing units of a chip without a throughput.csv row make nothing: all 40 idle
+    from builder import BASE
+
+    old = dict(BASE["chips"][0], chip="old", first_year=2018, last_year=2020)
+    ex = [["s1", "air", "", 2020, 1.0, "t"], ["s1", "old", "air", 2024, 40, "t"]]
+    p = solve(_write(tmp_path, existing=ex, extra_chips=[old]))
+    early = p.summary()["existing"]["retired_early"]
+    assert [(r["chip"], r["idle_existing"], r["reason"]) for r in early] == [("old", 40, "no_throughput")]

@@ -44,6 +44,7 @@ def fleet_sentences(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]
 
 REASONS = {
     "no_demand": "the site serves no demand: no latency.csv pair within a demand's max_latency_ms",
+    "no_throughput": "throughput.csv gives them no model served from the site",
     "no_halls": "no {c} halls for them and none can be built in time",
     "halls_full": "its {c} halls are full and no more can be built in time",
     "no_power": "no grid or onsite power at the site",

@@ -40,16 +40,17 @@ def fleet_summary(m, d) -> dict:
                     "existing": n,
                     "active": act,
                     "idle_existing": idle,
-                    "reason": idle_reason(m, d, s, c, y),
+                    "reason": idle_reason(m, d, s, c, y, g),
                 }
             )
     return {"existing": out}
 
 
-def idle_reason(m, d, s: str, c: str, y: int) -> str:
+def idle_reason(m, d, s: str, c: str, y: int, g: str | None = None) -> str:
     """Why existing units in the (site s, cooling c, year y) halls are left idle, the first
     that holds of: ``no_demand`` (no (region, site, model, year) serving pair: no latency.csv
-    row within a demand's max latency), ``no_halls`` (no existing c halls and no new hall
+    row within a demand's max latency), ``no_throughput`` (chip g makes no model served from
+    s: no throughput.csv row), ``no_halls`` (no existing c halls and no new hall
     block can be in service in y), ``no_power`` (no
     grid and no onsite generation or storage key at s in y), ``power_bound`` (no grid at s in y
     and no new onsite power can be in service there: the existing power caps what runs),
@@ -59,6 +60,8 @@ def idle_reason(m, d, s: str, c: str, y: int) -> str:
     newer chips cheaper). The report words them (planner.reporting.fleet.REASONS)."""
     if not any(ss == s and yy == y for (_r, ss, _m, yy) in d.serve_rsmy):
         return "no_demand"
+    if g is not None and not any(ss == s and gg == g and yy == y for (ss, gg, _m, yy) in d.tok_sgmy):
+        return "no_throughput"
     buildable = bool(d.hallsvc_scy.get((s, c, y)))
     cap = d.existing.hall_mw.get((s, c, y), 0.0)
     if not buildable and cap <= 1e-9:
