@@ -378,7 +378,8 @@ def print_summary(tables, summary) -> None:
     _print_loud_warnings(summary)
     so = sites_opened(tables)
     out.print(
-        "Sites opened: " + (", ".join(f"{r.site} ({r.year})" for r in so.itertuples()) or "none"),
+        "Sites opened: "
+        + (", ".join(f"{r.site} ({r.year}{', existing' if r.existing else ''})" for r in so.itertuples()) or "none"),
         markup=False,
         soft_wrap=True,
     )

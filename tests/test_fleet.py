@@ -112,7 +112,8 @@ def test_existing_units_retired_early(tmp_path):
     early = p.summary()["existing"]["retired_early"]
     assert early and early[0]["chip"] == "old" and early[0]["idle_existing"] == pytest.approx(40)
     report = (p.write(tmp_path / "out") / "report.md").read_text()
-    assert "retired early" in report
+    assert early[0]["reason"] == "cost"
+    assert "retired early at s1 (left idle: newer chips pay for their own power)" in report
     assert p.failures == []
 
 
@@ -204,8 +205,13 @@ def test_units_retired_early_are_one_sentence_per_site():
         {"site": "s1", "chip": "B", "year": 2031, "idle_existing": 12},
         {"site": "s2", "chip": "B", "year": 2030, "idle_existing": 3},
     ]
-    assert retired_sentences(early) == [
-        "Existing units retired early at s1 (left idle: newer chips pay for their own power): "
-        "up to 40 A in 2027–2029, up to 12 B in 2031.",
-        "Existing units retired early at s2 (left idle: newer chips pay for their own power): up to 3 B in 2030.",
+    assert retired_sentences(early) == [  # records without a reason (older folders): no reason claimed
+        "Existing units retired early at s1 (left idle): up to 40 A in 2027–2029, up to 12 B in 2031.",
+        "Existing units retired early at s2 (left idle): up to 3 B in 2030.",
     ]
+    early[0]["reason"] = "cost"
+    early[4].update(reason="halls_full", cooling="dlc")
+    assert retired_sentences(early)[0] == (
+        "Existing units retired early at s1 (left idle: its dlc halls are full and no more can be built in time; "
+        "newer chips pay for their own power): up to 40 A in 2027–2029, up to 12 B in 2031."
+    )

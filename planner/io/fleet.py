@@ -15,7 +15,10 @@ warning is given for their absence). Checks (every problem named by file, row an
 unknown sites, assets, chips and coolings (with a near-miss suggestion), a cooling given for
 a hall or power row, a chip without halls or in a cooling it does not fit, a fractional unit
 count, a build year after ``end_year``, and an existing fleet that by itself exceeds a site's
-``max_it_mw``, a ``max_mw`` of site_power.csv or a year's chip supply.
+``max_it_mw``, a ``max_mw`` of site_power.csv or a year's chip supply. Warnings (the plan
+is still made, see :func:`existing_warnings`): an existing site no demand can reach, existing
+units without (enough) existing halls of their cooling, existing variable power without
+profiles.csv rows.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ def load_fleet(folder: Path, config, tables: dict, paths: dict, errors: list[Pro
         if not errors:
             errors += _check_existing_staff(config, tables)
             warnings += _retired_before_start(config, tables)
+            warnings += existing_warnings(config, tables)
 
 
 def _near(name: str, known) -> str:
@@ -373,4 +377,127 @@ def supply_table(config, tables) -> dict[tuple[str, int], float]:
                 out.pop(k, None)
             else:
                 out[k] = float(r["max_units"])
+    return out
+
+
+def _no_limit_year(v) -> float:
+    """A first_year cell: blank (NaN) is no limit."""
+    return -math.inf if v is None or pd.isna(v) else float(v)
+
+
+def existing_warnings(config, tables) -> list[Problem]:
+    """Warnings (DESIGN.md §7.7 makes them no error: the plan is still made) for an existing
+    fleet that cannot do what it looks meant to do, each naming the existing.csv row:
+
+    - an existing site without a latency.csv pair within the ``max_latency_ms`` of some
+      demand.csv row of the horizon (blank = any latency): its fleet can serve nobody (column
+      ``site``);
+    - existing chip units in a cooling for which the site has no existing halls in a year they
+      are in service while no new hall block can be in service there then (the site's or the
+      cooling's ``first_year`` is later, or ``max_it_mw`` less the existing halls is below
+      ``hall_block_mw``): they stay idle (column ``cooling``);
+    - existing units whose MW IT (units × ``it_kw_per_unit``, all existing rows of the site
+      and cooling) exceed the site's existing halls of that cooling: the excess runs only in
+      new halls (column ``quantity``);
+    - existing power of a ``variable`` tech with no profiles.csv rows for its (site, tech):
+      capacity factor 0 all year, fixed O&M still paid (column ``asset``).
+    One warning per row and kind (the first year it applies)."""
+    F = "existing.csv"
+    out: list[Problem] = []
+    sites = tables["sites.csv"].set_index("site")
+    chips = tables["chips.csv"].set_index("chip")
+    cool = tables["cooling.csv"].set_index("cooling")
+    power = tables["power.csv"].set_index("tech")
+    Y = range(config.start_year, config.end_year + 1)
+    svc = _in_service(config, tables)
+    first_row: dict = {}
+    for r, _kind, _first, _last in svc:
+        first_row.setdefault(r["site"], int(r["_row"]))
+    # 1. sites no demand can reach
+    lat, dem = tables.get("latency.csv"), tables.get("demand.csv")
+    if lat is not None and dem is not None:
+        dem = dem[(dem["year"] >= config.start_year) & (dem["year"] <= config.end_year)]
+        reach: set = set()
+        for d in dem.to_dict("records"):
+            mx = d.get("max_latency_ms")
+            for lr in lat[lat["region"] == d["region"]].to_dict("records"):
+                if mx is None or pd.isna(mx) or lr["latency_ms"] <= mx:
+                    reach.add(lr["site"])
+        for s, row in sorted(first_row.items(), key=lambda kv: kv[1]):
+            if s not in reach:
+                out.append(
+                    Problem(
+                        F,
+                        row,
+                        "site",
+                        f"existing site {s} has no latency.csv pair within the max_latency_ms of any demand.csv "
+                        "row of the horizon, so its existing fleet can serve nobody; add latency.csv rows for it",
+                    )
+                )
+    # 2. existing units and the existing halls of their cooling
+    halls: dict = defaultdict(float)  # (s, c, y) -> MW IT of existing halls
+    it: dict = defaultdict(float)  # (s, c, y) -> MW IT of existing units
+    for r, kind, first, last in svc:
+        for y in Y:
+            if first <= y <= last:
+                if kind == "hall":
+                    halls[r["site"], r["asset"], y] += float(r["quantity"])
+                elif kind == "chip":
+                    it[r["site"], r["cooling"], y] += (
+                        float(r["quantity"]) * float(chips.loc[r["asset"], "it_kw_per_unit"]) / 1000
+                    )
+    hb = float(config.hall_block_mw)
+    for r, kind, first, last in svc:
+        if kind != "chip":
+            continue
+        s, c, row = r["site"], r["cooling"], int(r["_row"])
+        for y in (y for y in Y if first <= y <= last):
+            have, need = halls.get((s, c, y), 0.0), it[s, c, y]
+            if have <= 1e-9:
+                room = float(sites.loc[s, "max_it_mw"]) - sum(
+                    v for (ss, _c, yy), v in halls.items() if ss == s and yy == y
+                )
+                late = y < _no_limit_year(sites.loc[s, "first_year"]) or y < _no_limit_year(cool.loc[c, "first_year"])
+                if late or room < hb - 1e-9:
+                    why = (
+                        "no hall block can be built there by then"
+                        if late
+                        else (f"max_it_mw leaves {room:g} MW, less than one {hb:g} MW hall block")
+                    )
+                    out.append(
+                        Problem(
+                            F,
+                            row,
+                            "cooling",
+                            f"{r['asset']} units at {s} sit in {c} halls, but {s} has no existing {c} halls in {y} "
+                            f"and {why}: the units stay idle",
+                        )
+                    )
+                    break
+            if need > have + 1e-9:
+                out.append(
+                    Problem(
+                        F,
+                        row,
+                        "quantity",
+                        f"existing units at {s} in {c} halls draw {need:g} MW IT in {y}, more than the {have:g} MW "
+                        f"of existing {c} halls there; the rest runs only in new halls",
+                    )
+                )
+                break
+    # 3. existing variable power without profiles
+    prof = tables.get("profiles.csv")
+    have_prof = set(zip(prof["site"], prof["tech"])) if prof is not None and len(prof) else set()
+    for r, kind, _first, last in svc:
+        if kind == "power" and last >= config.start_year and power.loc[r["asset"], "kind"] == "variable":
+            if (r["site"], r["asset"]) not in have_prof:
+                out.append(
+                    Problem(
+                        F,
+                        int(r["_row"]),
+                        "asset",
+                        f"existing {r['asset']} at {r['site']} has no profiles.csv rows: its capacity factor is 0 "
+                        "all year, so it generates nothing while its fixed O&M is paid",
+                    )
+                )
     return out

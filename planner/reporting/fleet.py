@@ -1,5 +1,5 @@
 """The existing fleet (DESIGN.md §7.7) in the report: what exists and what the plan adds,
-and existing units the plan leaves idle ("retired early")."""
+and existing units the plan leaves idle ("retired early", with the reason they are idle)."""
 
 from __future__ import annotations
 
@@ -42,22 +42,42 @@ def fleet_sentences(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]
     return out
 
 
+REASONS = {
+    "no_demand": "the site serves no demand: no latency.csv pair within a demand's max_latency_ms",
+    "no_throughput": "throughput.csv gives them no model served from the site",
+    "no_halls": "no {c} halls for them and none can be built in time",
+    "halls_full": "its {c} halls are full and no more can be built in time",
+    "no_power": "no grid or onsite power at the site",
+    "power_bound": "no grid and no new onsite power there, so its existing power caps what runs",
+    "halls_cost": "no room in its {c} halls, and more halls for them cost more than they save",
+    "cost": "newer chips pay for their own power",
+}  # the texts of planner.solver.fleet.IDLE_REASONS (reporting does not import the solver)
+
+
 def retired_sentences(early: list[dict]) -> list[str]:
     """One sentence per site for the existing units the plan leaves idle (summary.json
     ``existing.retired_early``: records with site, chip, year, idle_existing units, one per
-    cooling of the halls they stand in):
-    "Existing units retired early at S (idle, newer chips pay for their own power): up to 40
-    A in 2027–2029, up to 12 B in 2031."; chips in order of the most units idle."""
+    cooling of the halls they stand in, and ``reason``, a key of :data:`REASONS`):
+    "Existing units retired early at S (left idle: newer chips pay for their own power): up
+    to 40 A in 2027–2029, up to 12 B in 2031."; chips in order of the most units idle. The
+    reasons of a site's records are listed in order of the units they leave idle; a record
+    without a reason (older folders) gives a plain "left idle"."""
     by: dict = {}  # site -> chip -> year -> units idle (summed over the halls' coolings)
+    why: dict = {}  # site -> reason text -> units idle
     for r in early:
         years = by.setdefault(r["site"], {}).setdefault(r["chip"], {})
         years[int(r["year"])] = years.get(int(r["year"]), 0.0) + float(r["idle_existing"])
+        key = r.get("reason")
+        if key:
+            text = REASONS.get(key, str(key)).format(c=r.get("cooling") or "")
+            w = why.setdefault(r["site"], {})
+            w[text] = w.get(text, 0.0) + float(r["idle_existing"])
     out = []
     for s, chips in sorted(by.items()):
         parts = []
         for g, years in sorted(chips.items(), key=lambda kv: (-max(kv[1].values()), kv[0])):
             parts.append(f"up to {max(years.values()):,.0f} {g} in {_span(list(years))}")
-        out.append(
-            f"Existing units retired early at {s} (left idle: newer chips pay for their own power): {', '.join(parts)}."
-        )
+        reasons = [t for t, _ in sorted(why.get(s, {}).items(), key=lambda kv: (-kv[1], kv[0]))]
+        label = f"left idle: {'; '.join(reasons)}" if reasons else "left idle"
+        out.append(f"Existing units retired early at {s} ({label}): {', '.join(parts)}.")
     return out

@@ -139,6 +139,8 @@ def sites_map(tables) -> bytes:
     mw = stack.site_mw(tables).set_index("site")["mw"] if len(tables["capacity"]) else pd.Series(dtype=float)
     opened = stack.sites_opened(tables)
     first = dict(zip(opened["site"], opened["year"]))
+    if "existing" in opened:  # DESIGN.md §7.7: a site with existing assets is open, marked existing
+        first.update({r.site: f"{r.year}, existing" for r in opened.itertuples() if r.existing})
     s["mw"] = s["site"].map(mw).fillna(0.0)
     from .basemap import draw as draw_basemap  # coastlines and borders, offline
 

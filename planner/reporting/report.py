@@ -45,8 +45,7 @@ def stage_order(timings: dict) -> list[str]:
 
 
 def sites_opened(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    inv = tables["investment_schedule"]
-    return inv[inv["item"] == "site"][["year", "site"]].sort_values(["year", "site"]).reset_index(drop=True)
+    return stack.sites_opened(tables)  # existing sites (DESIGN.md §7.7) included, marked existing
 
 
 def summary_lines(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
@@ -65,7 +64,10 @@ def summary_lines(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
     lines.append("Timings: " + ", ".join(f"{k} {t[k]:.1f} s" for k in stage_order(t)))
     so = sites_opened(tables)
     if len(so):
-        lines.append("Sites opened: " + ", ".join(f"{r.site} ({r.year})" for r in so.itertuples()))
+        lines.append(
+            "Sites opened: "
+            + ", ".join(f"{r.site} ({r.year}{', existing' if r.existing else ''})" for r in so.itertuples())
+        )
     else:
         lines.append("Sites opened: none")
     return lines
@@ -274,7 +276,9 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
     if len(so):
         items.append(
             "Sites opened, in order: "
-            + "; ".join(f"{r.year} {names.get(r.site, r.site)}" for r in so.itertuples())
+            + "; ".join(
+                f"{r.year} {names.get(r.site, r.site)}{' (existing)' if r.existing else ''}" for r in so.itertuples()
+            )
             + "."
         )
     else:
@@ -467,11 +471,12 @@ def _investments(doc: Doc, tables, years) -> None:
     cl = stack.capex_by_layer(tables, years)
     cl["total"] = cl.sum(axis=1)
     doc.frame(cl, lambda v: _usd(v) if v else "", "year")
-    for y in years:
+    before = sorted({int(y) for y in inv["year"] if int(y) < years[0]})  # existing assets built before the horizon
+    for y in before + list(years):
         g = inv[inv["year"] == y]
         if not len(g):
             continue
-        doc.h(f"{y}: {_usd(float(g['capex_usd'].sum()))}", 3)
+        doc.h(f"{y}: {_usd(float(g['capex_usd'].sum()))}{' (existing)' if y < years[0] else ''}", 3)
         rows = [[r.site, r.layer, r.item, scope.qty(r.quantity, r.unit), _usd(r.capex_usd)] for r in g.itertuples()]
         doc.table(["site", "layer", "item", "quantity", "capex"], rows, "lllrr")
 

@@ -120,6 +120,9 @@ def infrastructure_table(m, d) -> pd.DataFrame:
     hall = defaultdict(float)
     for s, c, y in d.hallsvc_scy:
         hall[s, c, y] += v(m.hall_in_service[s, c, y]) * d.hall_mw
+    ex = getattr(d, "existing", None)
+    for (s, c, y), mw in (ex.hall_mw if ex else {}).items():  # existing halls in service (§7.7)
+        hall[s, c, y] += mw
     it = defaultdict(float)
     fac = defaultdict(float)
     for s, g, c, y in d.active_sgcy:
@@ -254,8 +257,17 @@ def capex_by_layer(tables, years) -> pd.DataFrame:
 
 
 def sites_opened(tables) -> pd.DataFrame:
+    """Sites open in the plan: columns year, site, existing (bool). A site the plan opens has
+    a ``site`` row in the investment schedule; a site with existing assets (DESIGN.md §7.7,
+    items "<asset> (existing)", no open cost) is open from its earliest existing build year
+    (which may precede the horizon) and is marked ``existing``."""
     inv = tables["investment_schedule"]
-    return inv[inv["item"] == "site"][["year", "site"]].sort_values(["year", "site"]).reset_index(drop=True)
+    new = inv[inv["item"] == "site"][["year", "site"]].assign(existing=False)
+    ex = inv[inv["item"].astype(str).str.endswith(" (existing)")]
+    ex = ex[~ex["site"].isin(set(new["site"]))]
+    old = ex.groupby("site", as_index=False)["year"].min().assign(existing=True)[["year", "site", "existing"]]
+    out = pd.concat([new, old], ignore_index=True) if len(old) else new
+    return out.sort_values(["year", "site"]).reset_index(drop=True)
 
 
 def site_mw(tables) -> pd.DataFrame:
