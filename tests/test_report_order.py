@@ -29,6 +29,9 @@ def test_scope_then_answer_then_plots_then_tables_then_appendix(tmp_path):
     summary = md.split("## Executive summary")[1].split("## Plots")[0]
     assert "![MW IT by chip generation](plots/mw_it_by_generation.png) ![Sites](plots/sites_map.png)" in summary
     assert summary.index("plots/mw_it_by_generation.png") < summary.index("**More of the answer")
+    lines = md.splitlines()
+    first_img = next(i for i, ln in enumerate(lines) if ln.startswith("!["))
+    assert first_img < next(i for i, ln in enumerate(lines) if ln.startswith("| "))
     first = md.split("## Executive summary")[0]
     assert "Planned from scenario folder" in first and "**Scope.**" in first and "**Inference only**" in first
 
