@@ -658,7 +658,7 @@ def _compare(dir_a, dir_b, csv_path, overwrite=False, more=()):
 def _compare_many(folders: list[str], csv_path: str | None) -> None:
     """`compare` of three or more plans: one row per plan (:func:`planner.reporting.compare_many.overview`)."""
     from .reporting.compare_many import overview
-    from .reporting.fmt import _t, _tok, _usd
+    from .reporting.fmt import _t, _usd
 
     for f in folders[2:]:
         _read_folder(Path(f))
@@ -666,13 +666,28 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
     letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(t))]
     for k, r in zip(letters, t.itertuples(), strict=True):
         out.print(f"{k} = {r.plan} ({r.scenario}, {r.status})", markup=False, soft_wrap=True)
-    tb = Table(title="Plans against the first (A)", title_justify="left")
-    for c in ("plan", "NPC", "gap", "NPC − A", "sites", "MW IT last year", "GWh", "CO2", "unserved"):
-        tb.add_column(c, justify="left" if c == "plan" else "right")
+    from rich import box
+
+    from .reporting.compare_many import tok_short
+
+    # fits an 80-column terminal: short headers, no border at the edges, numbers never wrap
+    tb = Table(
+        title="Plans against A (MW IT in the last year; GWh, CO2 over the horizon)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for c in ("plan", "NPC", "gap", "NPC − A", "sites", "MW IT", "GWh", "CO2", "unserved"):
+        if c == "plan":  # the letter of the plan (its folder is named above the table)
+            tb.add_column(c, no_wrap=True, min_width=4)
+        else:
+            tb.add_column(c, justify="right", no_wrap=True)
     for i, r in enumerate(t.itertuples()):
         ch = "" if i == 0 else ("+" if r.change_usd >= 0 else "−") + _usd(abs(r.change_usd))
         if i and r.within_gaps:
-            ch += " (within gaps)"
+            ch += " *"
         gap = "" if r.mip_gap is None or r.mip_gap != r.mip_gap else _pct(r.mip_gap)
         tb.add_row(
             *_plain(
@@ -684,13 +699,13 @@ def _compare_many(folders: list[str], csv_path: str | None) -> None:
                 f"{r.it_mw_last_year:,.0f}",
                 f"{r.energy_mwh / 1e3:,.0f}",
                 _t(r.co2_t),
-                _tok(r.unserved_tokens) if r.unserved_tokens else "0",
+                tok_short(r.unserved_tokens) if r.unserved_tokens else "0",
             )
         )
     out.print(tb)
     if t["within_gaps"].iloc[1:].any():
         out.print(
-            "(within gaps): the change from A is smaller than the two plans' optimality gaps together; "
+            "*: within the gaps: the change from A is smaller than the two plans' optimality gaps together; "
             "it may come from the solver's tolerance, not from the scenarios.",
             markup=False,
             soft_wrap=True,

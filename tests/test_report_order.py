@@ -25,6 +25,13 @@ def test_scope_then_answer_then_plots_then_tables_then_appendix(tmp_path):
     assert "## Appendix" in heads
     assert heads.index("## Investment schedule (cash, undiscounted, in the build year)") > heads.index("## Appendix")
     assert heads.index("## Marginal cost of a token") > heads.index("## Appendix")
+    # the headline plots come with the headline numbers, before the "Plots" section and any table
+    summary = md.split("## Executive summary")[1].split("## Plots")[0]
+    assert "![MW IT by chip generation](plots/mw_it_by_generation.png) ![Sites](plots/sites_map.png)" in summary
+    assert summary.index("plots/mw_it_by_generation.png") < summary.index("**More of the answer")
+    lines = md.splitlines()
+    first_img = next(i for i, ln in enumerate(lines) if ln.startswith("!["))
+    assert first_img < next(i for i, ln in enumerate(lines) if ln.startswith("| "))
     first = md.split("## Executive summary")[0]
     assert "Planned from scenario folder" in first and "**Scope.**" in first and "**Inference only**" in first
 
@@ -78,3 +85,26 @@ def test_the_site_map_has_an_offline_basemap():
     assert (np.hypot(pts[:, 0] + 77.0, pts[:, 1] - 38.9) < 1.0).any()
     # no line runs across the map at the antimeridian
     assert all(np.abs(np.diff(a[:, 0])).max() <= 180 for a in arcs)
+
+
+def test_the_first_screen_of_the_html_has_the_answer_and_the_plots(tmp_path):
+    """Issue 12 item 4: the first plot comes before the first table, a few blocks into the
+    body, right after the short headline list; the long lists are collapsed below it."""
+    _report(tmp_path)
+    html = (tmp_path / "res" / "report.html").read_text()
+    body = html.split("<body>", 1)[1].splitlines()
+    first_fig = next(i for i, ln in enumerate(body) if "<figure>" in ln)
+    first_table = next(i for i, ln in enumerate(body) if "<table>" in ln)
+    assert first_fig < first_table
+    assert first_fig <= 6  # h1, provenance, scope, h2, the headline list, the plots
+    row = body[first_fig]
+    assert row.startswith('<div class="figs">') and row.count("<figure>") == 2  # side by side
+    assert 'alt="MW IT by chip generation"' in row and 'alt="Sites"' in row
+    headline = body[first_fig - 1]
+    assert headline.startswith("<ul>") and headline.count("<li>") <= 10
+    assert "Sites opened, in order: 2026 s1." in headline  # the site names are in the details
+    details = body[first_fig + 1]
+    assert details.startswith("<details><summary>More of the answer")
+    assert "Sites opened, in order: 2026 s1 (Site 1)" in details
+    # every plot is still in the file once
+    assert html.count("<figure>") == 5

@@ -92,3 +92,13 @@ def overview(folders: list[str | Path]) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+
+
+def tok_short(x: float) -> str:
+    """Tokens in at most ~9 characters for the `compare` table: 284,582,683 -> "285 Mtok"
+    (the report's formatter prints everything below a Gtok in full)."""
+    for f, u in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= f:
+            v = x / f
+            return f"{v:,.2f} {u}tok" if abs(v) < 10 else f"{v:,.0f} {u}tok"
+    return f"{x:,.0f} tok"

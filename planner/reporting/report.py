@@ -93,8 +93,10 @@ class Doc:
     """An ordered list of blocks rendered to Markdown (:meth:`markdown`) and HTML (:meth:`html`).
 
     Blocks: ``("h", level, text)``, ``("p", text)``, ``("ul", [text])``,
-    ``("table", header, rows, align)`` (cells already formatted), ``("img", file, title)``.
-    Texts may use ``**bold**``.
+    ``("table", header, rows, align)`` (cells already formatted), ``("img", file, title)``,
+    ``("figs", [(file, title)])`` (plots side by side in HTML where the width allows) and
+    ``("details", summary, [text])`` (a list collapsed under ``summary`` in HTML, a list under a
+    bold lead-in in Markdown). Texts may use ``**bold**``.
     """
 
     def __init__(self):
@@ -124,6 +126,16 @@ class Doc:
     def img(self, file: str, title: str) -> None:
         self.blocks.append(("img", file, title))
 
+    def figs(self, plots: list[tuple[str, str]]) -> None:
+        """Plots ``(file, title)`` in one row (HTML wraps them on a narrow window)."""
+        if plots:
+            self.blocks.append(("figs", list(plots)))
+
+    def details(self, summary: str, items: list[str]) -> None:
+        """A list shown collapsed under ``summary`` in HTML (``<details>``)."""
+        if items:
+            self.blocks.append(("details", summary, list(items)))
+
     def markdown(self) -> str:
         out: list[str] = []
         for b in self.blocks:
@@ -142,6 +154,10 @@ class Doc:
                 out.append("")
             elif kind == "img":
                 out += [f"![{b[2]}](plots/{b[1]})", ""]
+            elif kind == "figs":
+                out += [" ".join(f"![{t}](plots/{f})" for f, t in b[1]), ""]
+            elif kind == "details":
+                out += [f"**{b[1]}**", ""] + [f"- {x}" for x in b[2]] + [""]
         return "\n".join(out).rstrip("\n") + "\n"
 
     def html(self, images: dict[str, bytes] | None = None, title: str = "Buildout plan") -> str:
@@ -171,14 +187,15 @@ class Doc:
                 t.append("</tbody></table>")
                 out.append('<div class="scroll">' + "".join(t) + "</div>")
             elif kind == "img":
-                data = images.get(b[1])
-                if data is None:
-                    out.append(f"<p><em>plot {html.escape(b[1])} missing</em></p>")
-                else:
-                    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-                    out.append(
-                        f'<figure><img alt="{html.escape(b[2])}" src="{src}"><figcaption>{html.escape(b[2])}</figcaption></figure>'
-                    )
+                out.append(_figure(images, b[1], b[2]))
+            elif kind == "figs":
+                out.append('<div class="figs">' + "".join(_figure(images, f, t) for f, t in b[1]) + "</div>")
+            elif kind == "details":
+                out.append(
+                    f"<details><summary>{_inline(b[1])}</summary><ul>"
+                    + "".join(f"<li>{_inline(x)}</li>" for x in b[2])
+                    + "</ul></details>"
+                )
         out.append("</body></html>")
         return "\n".join(out) + "\n"
 
@@ -192,7 +209,24 @@ CSS = (
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}"
     ".scroll{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}"
     "figcaption{font-size:.85em;color:#555}"
+    # the first screen holds the answer and the headline plots (issue 12 item 4)
+    "body{margin-top:1em}h1{font-size:1.7em;margin:.3em 0 .5em}h2{margin-top:1.2em}"
+    ".figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}"
+    ".figs figure{flex:1 1 420px;max-width:calc(50% - .5em);margin:.4em 0;min-width:0}"
+    "@media (max-width:900px){.figs figure{max-width:100%}}"
+    "details{margin:.4em 0 .8em}summary{cursor:pointer;color:#335;font-weight:600}"
+    "ul{margin:.4em 0}"
 )
+
+
+def _figure(images: dict[str, bytes], file: str, title: str) -> str:
+    """One plot as an HTML <figure> with the PNG embedded (a note when it is missing)."""
+    data = images.get(file)
+    if data is None:
+        return f"<p><em>plot {html.escape(file)} missing</em></p>"
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    t = html.escape(title)
+    return f'<figure><img alt="{t}" src="{src}"><figcaption>{t}</figcaption></figure>'
 
 
 def _md_cell(x: str) -> str:
@@ -215,7 +249,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     doc.h(f"Buildout plan — {summary['scenario']} ({span})", 1)
     provenance.section(doc, summary)  # where it came from
     scope.section(doc, tables, summary)  # what the plan covers
-    _executive_summary(doc, tables, summary, years)  # the answer: headline numbers
+    _executive_summary(doc, tables, summary, years)  # the answer: headline numbers and plots
     _plots(doc)
     _layers(doc, tables, summary, years)  # the tables
     cfe_sections(doc, tables, summary, years)  # §7.3 24/7 CFE, §7.5 sovereign AI
@@ -228,10 +262,16 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict) -> Doc:
     return doc
 
 
+# the plots shown with the headline numbers, on the first screen: what to build by year, and where
+HEADLINE_PLOTS = ("mw_it_by_generation.png", "sites_map.png")
+
+
 def _plots(doc: Doc) -> None:
+    """The plots not shown with the headline numbers, two to a row."""
     doc.h("Plots")
-    for name, (title, _fn) in PLOTS.items():
-        doc.img(name, title)
+    rest = [(name, title) for name, (title, _fn) in PLOTS.items() if name not in HEADLINE_PLOTS]
+    for i in range(0, len(rest), 2):
+        doc.figs(rest[i : i + 2])
 
 
 FAR_FROM_OPTIMAL = 0.5  # a gap from which the report warns not to act on the plan
@@ -240,7 +280,8 @@ FAR_FROM_OPTIMAL = 0.5  # a gap from which the report warns not to act on the pl
 def _executive_summary(doc: Doc, tables, summary, years) -> None:
     doc.h("Executive summary")
     gap = summary.get("mip_gap")
-    items = []
+    items = []  # the headline numbers, above the headline plots
+    more = []  # the rest of the answer, below them (collapsed in HTML)
     status = f"Status **{summary['status']}**"
     if gap is not None:
         status += f"; the plan is within {_pct(gap)} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
@@ -277,6 +318,14 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         items.append(
             "Sites opened, in order: "
             + "; ".join(
+                f"{y} " + ", ".join(f"{r.site}{' (existing)' if r.existing else ''}" for r in g.itertuples())
+                for y, g in so.groupby("year", sort=True)
+            )  # one line; the names are below
+            + "."
+        )
+        more.append(
+            "Sites opened, in order: "
+            + "; ".join(
                 f"{r.year} {names.get(r.site, r.site)}{' (existing)' if r.existing else ''}" for r in so.itertuples()
             )
             + "."
@@ -290,7 +339,7 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
             ys = [y for y in years if gp.loc[y, g] > 1e-6]
             if ys:
                 gens.append(f"{g} ({_span(ys)}, peak {_mw(float(gp[g].max()))} IT)")
-        items.append("Chip generations over time: " + " → ".join(gens) + ".")
+        more.append("Chip generations over time: " + " → ".join(gens) + ".")
     em = stack.energy_by_source(tables, years)
     if em.shape[1]:
 
@@ -326,13 +375,13 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         )
         from .unserved import unserved_reasons  # why it stays unserved
 
-        items += unserved_reasons(tables, names)[:4]
+        more += unserved_reasons(tables, names)[:4]
         gap = summary.get("mip_gap")
         cost = tables["costs"]
         penalty = float(cost.loc[cost["component"] == "unserved_penalty", "usd_discounted"].sum())
         if gap and gap > 0 and 0 < penalty <= gap * float(summary["objective_usd"]):
             # a plan within x % of the optimum may leave demand unserved that the optimum serves
-            items.append(
+            more.append(
                 f"Its penalty ({_money(penalty)} discounted) is within the plan's optimality gap "
                 f"({_pct(gap)}, {_money(gap * float(summary['objective_usd']))}): a plan closer to the "
                 "optimum may serve it; "
@@ -346,19 +395,23 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         items.append("Unserved demand: none — all demand is served.")
     from .served import headline  # the penalty is not a cost of serving
 
-    items += headline(tables, years)
+    served = headline(tables, years)
+    items += [x for x in served if x.startswith("Average cost")]  # the cost per million tokens served
+    more += [x for x in served if not x.startswith("Average cost")]  # the penalty on its own
     mc = tables.get("marginal_costs")
     if mc is not None and len(mc) and mc["usd_per_mtok_long_run"].notna().any():
         lr = mc["usd_per_mtok_long_run"].dropna()
         same = _money(lr.min()) == _money(lr.max())
-        items.append(
+        more.append(
             f"Marginal cost of one more million tokens (long run, capacity can grow): {_money(lr.min())}"
             + ("." if same else f"–{_money(lr.max())} depending on region, model and year.")
         )
     bl = tables.get("binding_limits")
     if bl is not None and len(bl):
-        items += sentences(bl, names)[:3]
+        more += sentences(bl, names)[:3]
     doc.ul(items)
+    doc.figs([(name, PLOTS[name][0]) for name in HEADLINE_PLOTS if name in PLOTS])
+    doc.details(f"More of the answer ({len(more)} more line{'s' if len(more) != 1 else ''})", more)
 
 
 def _money(x: float) -> str:
