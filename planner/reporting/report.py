@@ -287,7 +287,8 @@ def _executive_summary(doc: Doc, tables, summary, years) -> None:
         status += f"; the plan is within {_pct(gap)} of optimal (asked {summary.get('mip_rel_gap_requested', 0):.2%})"
     items.append(status + ".")
     items += objective_sentences(summary)  # DESIGN.md §7.6
-    items += fleet_sentences(tables, summary)  # DESIGN.md §7.7
+    for line in fleet_sentences(tables, summary):  # DESIGN.md §7.7; the idle units' details go below
+        (more if line.startswith("Existing units retired early") else items).append(line)
     if gap is not None and gap >= FAR_FROM_OPTIMAL:
         items.append(
             f"**This plan is far from optimal** ({gap:.0%} from the best bound the solver proved): the solver "

@@ -29,10 +29,36 @@ def section(doc, tables: dict[str, pd.DataFrame], summary: dict) -> None:
         + (f"{n_sites} candidate site{'s' if n_sites != 1 else ''}" if n_sites is not None else "the candidate sites")
         + ". **Inference only**: training is not planned. Modelled: which sites open, data halls by cooling, "
         "chips by generation, onsite power and storage, grid imports, network cost and latency, CO2 price or cap, "
-        "over representative time slices of each year. Not modelled: training, networking and storage hardware "
-        "inside the halls, staff, taxes, financing beyond the discount rate, and the hour-by-hour weather of any "
-        "single year."
+        "over representative time slices of each year"
+        + "".join(f"; {x}" for x in _features(tables, summary))
+        + ". Not modelled: training, networking and storage hardware inside the halls, "
+        + ("" if _has(tables, "labour") else "staff, ")
+        + "taxes, financing beyond the discount rate, and the hour-by-hour weather of any single year."
     )
+
+
+def _has(tables: dict[str, pd.DataFrame], name: str) -> bool:
+    t = tables.get(name)
+    return t is not None and len(t) > 0
+
+
+def _features(tables: dict[str, pd.DataFrame], summary: dict) -> list[str]:
+    """The optional inputs (DESIGN.md §7) this plan was made with, in words, from the result
+    tables they write (an empty or absent table: the feature was not used)."""
+    out = []
+    if _has(tables, "labour"):
+        out.append("skilled labour by pool and trade")
+    if _has(tables, "water"):
+        out.append("water")
+    if _has(tables, "cfe"):
+        out.append("24/7 carbon-free energy")
+    if _has(tables, "sovereignty"):
+        out.append("sovereign shares of demand")
+    if _has(tables, "tier_chips"):
+        out.append("service tiers")
+    if summary.get("existing"):
+        out.append("the existing fleet")
+    return out
 
 
 FACILITY_NOTE = (
