@@ -84,7 +84,9 @@ BAD = [
     ),
     (
         '[[variant]]\nname = "a"\nset = { "discount_rte" = 0.05 }\n',
-        'spec.toml, line 4: "discount_rte": scenario.toml has no such key',
+        # a near-miss of a scenario.toml key is the scenario's own error, with the suggestion
+        'spec.toml, line 4: "discount_rte" in variant "a": scenario.toml, column discount_rte: '
+        "is not a known setting (did you mean discount_rate?)",
     ),
     (
         '[[variant]]\nname = "a"\nset = { "demand[us_east,nomodel,*].tokens_per_year" = "x2" }\n',
