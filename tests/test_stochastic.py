@@ -141,3 +141,19 @@ def test_stochastic_cli_end_to_end(tmp_path):
     # a second run does not replace the plan unless asked to
     r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg, "--quiet"])
     assert r.exit_code == 2 and "--overwrite" in r.output
+
+
+def test_tiered_demand_files_are_keyed_by_tier(tmp_path):
+    """A tier is part of the demand key: two files whose tiers of one (region, model, year) carry
+    different latencies agree row by row, and the mean is P-weighted per tier (a tier missing
+    from one file counts 0 there)."""
+    from planner.futures.stochastic import mean_demand
+
+    head = "region,model,year,tier,tokens_per_year,max_latency_ms,sovereign_share\n"
+    (tmp_path / "lo.csv").write_text(head + "r1,m1,2026,batch,100,,\nr1,m1,2026,standard,200,60,\n")
+    (tmp_path / "hi.csv").write_text(
+        head + "r1,m1,2026,batch,300,,\nr1,m1,2026,standard,600,60,\nr1,m1,2026,interactive,40,60,\n"
+    )
+    out = mean_demand([DemandCase("lo", tmp_path / "lo.csv", 0.25), DemandCase("hi", tmp_path / "hi.csv", 0.75)])
+    got = {r["tier"]: (float(r["tokens_per_year"]), r["max_latency_ms"]) for r in out.to_dict("records")}
+    assert got == {"batch": (250.0, ""), "standard": (500.0, "60"), "interactive": (30.0, "60")}

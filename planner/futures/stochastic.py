@@ -96,7 +96,10 @@ def parse_cases(text: str) -> list[DemandCase]:
 
 
 def _key_cols() -> list[str]:
-    return list(FILES["demand.csv"].keys)
+    """The demand key: region, model, year and the optional ``tier`` column (a blank tier is
+    one key of its own, as the reader counts it)."""
+    spec = FILES["demand.csv"]
+    return [*spec.keys, *(k for k in spec.extra.get("optional_keys", ()) if k not in spec.keys)]
 
 
 def mean_demand(cases: list[DemandCase]) -> pd.DataFrame:
@@ -148,7 +151,7 @@ def mean_demand(cases: list[DemandCase]) -> pd.DataFrame:
             k = tuple(str(row.get(col, "")).strip() for col in keys)
             v = str(row.get("tokens_per_year", "")).strip()
             tot[k] = tot.get(k, 0.0) + row["_p"] * (float(v) if v else 0.0)
-    out["tokens_per_year"] = [repr(tot[tuple(str(r[c]).strip() for c in keys)]) for r in rows]
+    out["tokens_per_year"] = [repr(tot[tuple(str(r.get(c, "")).strip() for c in keys)]) for r in rows]
     return out
 
 
