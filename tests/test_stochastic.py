@@ -83,6 +83,11 @@ def test_two_stage_hedge_by_hand(tmp_path):
     assert doc["vss_usd"] == pytest.approx(eev - rp, rel=1e-6)
     assert doc["vss_usd"] >= 0 and doc["evpi_usd"] >= 0
     assert doc["vss_gap_usd"] is not None and doc["evpi_gap_usd"] is not None
+    # the equivalent started from the mean-demand plan evaluated in both cases and was bounded
+    # by the cases solved alone; it found the better hedge, so no note says it kept the start
+    assert doc["start_usd"] == pytest.approx(eev, rel=1e-6)
+    assert doc["scenarios_bound_usd"] <= ws * (1 + 1e-9) and doc["scenarios_bound_usd"] >= ws * (1 - 0.01)
+    assert "no better hedge" not in doc.get("note", "")
     for k in ("expected_cost_usd", "vss_usd", "evpi_usd", "vss_gap_usd", "evpi_gap_usd"):
         assert k in json.loads((tmp_path / "out" / "stochastic.json").read_text())
     # the hedge opens s3 in both cases; each case alone would open s1 (a) or s2 (b)
