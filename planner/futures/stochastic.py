@@ -408,10 +408,10 @@ def solve_stochastic(
         "first_stage_decisions": sum(1 for x in doc_first.values() if abs(x) > 1e-9),
         "scenarios": {},
     }
-    given = res.heuristic.get("given_start_objective")
+    start_obj = res.heuristic.get("given_start_objective")
     # the start the equivalent was given (the mean-demand plan evaluated in every scenario)
     # and the lower bound from the scenarios solved alone, where the evaluation ran first
-    doc["start_usd"] = given * MUSD if given is not None else None
+    doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
     doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
@@ -469,7 +469,8 @@ def solve_stochastic(
     else:
         doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
         notes.append("VSS and EVPI were not evaluated.")
-    if given is not None and res.heuristic.get("given_start") == "used" and rp >= given * MUSD - 1e-6 * abs(rp):
+    kept = res.heuristic.get("given_start") == "used" and rp >= start_obj * MUSD - 1e-6 * abs(rp)
+    if start_obj is not None and kept:
         notes.append(
             "The stochastic plan is the mean-demand plan's first stage: the deterministic equivalent "
             "found no better hedge within its time limit."
