@@ -161,6 +161,14 @@ def solver_settings(scn: Scenario, time_limit=None, mip_gap=None, threads=None, 
     return s
 
 
+def within_gap(res) -> None:
+    """A plan stopped by the time limit that a post-solve step (polish, serving the unserved)
+    brought within the requested gap of its bound is optimal in the MIP sense: set
+    ``res.status`` to ``optimal`` then (``res``: :class:`planner.solver.highs.SolveResult`)."""
+    if res.status == "time_limit" and res.gap is not None and res.gap <= res.requested_gap:
+        res.status = "optimal"
+
+
 def plan(
     scenario: str | Path | Scenario,
     demand: str | Path | None = None,
@@ -223,6 +231,7 @@ def plan(
             res.objective = better
             if res.bound is not None and better != 0:
                 res.gap = max(0.0, (better - res.bound) / abs(better))
+                within_gap(res)
     extra = {}
     if res.sizes.get("integers", 0) > 0 and d.objective == "cost":
         # unserved tokens whose penalty fits in the gap are served where that is cheaper
@@ -245,6 +254,7 @@ def plan(
                 res.objective = more["objective"]
                 if res.bound is not None and res.objective != 0:
                     res.gap = max(0.0, (res.objective - res.bound) / abs(res.objective))
+                    within_gap(res)
                 extra["served_after_solve"] = {
                     "objective_before_usd": more["before"] * MUSD,
                     "unserved_tokens_before": more["unserved_before"] * 1e12,
