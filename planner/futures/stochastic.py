@@ -304,7 +304,11 @@ def _fixed(scn, values, cutoff, st) -> Solved:
     d = build_data(scn)
     m = build_model(d)
     notes = fix_first_stage(m, values, cutoff)
-    res = _solve(m, st)
+    from ..solver.polish import rounder
+
+    # the cover rounding of a single plan (fixed first-stage variables are constants of the
+    # compiled program, so it leaves them as they are)
+    res = _solve(m, st, rounder=rounder(m, d, threads=int(st["threads"])))
     if not res.has_solution:
         return Solved(res.status, None, None, extra={"notes": notes})
     return Solved(res.status, res.objective * MUSD, _abs_gap(res), res.gap, extra={"notes": notes}, model=m)
