@@ -59,7 +59,18 @@ def parse_cases(text: str) -> list[DemandCase]:
     :class:`UsageError` for a malformed item and :class:`InputError` when the probabilities do
     not sum to 1 within 1e-6, a name repeats or a file does not exist."""
     cases: list[DemandCase] = []
-    for item in [x.strip() for x in text.split(",") if x.strip()]:
+    if not text.strip(",; \t\n"):
+        raise UsageError(
+            f"--stochastic {text!r} names no scenario; give NAME=DEMAND.csv:P,... "
+            "(e.g. low=data/demand/low.csv:0.5,high=data/demand/high.csv:0.5)."
+        )
+    items = [x.strip() for x in text.split(",")]
+    if not all(items):
+        raise UsageError(
+            f"--stochastic {text!r} has an empty item (two commas in a row, or a comma at an end); "
+            "give NAME=DEMAND.csv:P,..."
+        )
+    for item in items:
         name, eq, rest = item.partition("=")
         file, colon, prob = rest.rpartition(":")
         if not eq or not colon or not name.strip() or not file.strip():
