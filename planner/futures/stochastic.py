@@ -312,8 +312,6 @@ def solve_stochastic(
     from .. import api
     from ..io.errors import NoSolutionError
     from ..io.scenario import resolve_scenario_path
-    from ..solver.highs import SolveResult
-    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     folder = resolve_scenario_path(scenario)
@@ -328,6 +326,7 @@ def solve_stochastic(
     fsy = int(getattr(cfg, "first_stage_years", 3))
     cutoff = cfg.start_year + fsy
     st = _settings(scns[0], time_limit, mip_gap, threads, seed)
+    given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
     out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
     if (out / "stochastic.json").exists() and not overwrite:
         raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
@@ -359,18 +358,7 @@ def solve_stochastic(
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
         obj = pyo.value(m.npc.expr)
-        r = SolveResult(
-            status=res.status,
-            objective=obj,
-            bound=None,
-            gap=res.gap,
-            requested_gap=res.requested_gap,
-            time_limit=res.time_limit,
-            sizes=res.sizes,
-            timings=res.timings,
-        )
-        p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        api.finish(p, marginals=False)
+        p = api.plan_from_model(scn, m, d, res, obj, res.gap, given=given)  # the equivalent's gap
         p.extra["stochastic"] = {
             "case": c.name,
             "probability": c.probability,
