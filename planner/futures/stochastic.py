@@ -60,7 +60,18 @@ def parse_cases(text: str) -> list[DemandCase]:
     :class:`UsageError` for a malformed item and :class:`InputError` when the probabilities do
     not sum to 1 within 1e-6, a name repeats or a file does not exist."""
     cases: list[DemandCase] = []
-    for item in [x.strip() for x in text.split(",") if x.strip()]:
+    if not text.strip(",; \t\n"):
+        raise UsageError(
+            f"--stochastic {text!r} names no scenario; give NAME=DEMAND.csv:P,... "
+            "(e.g. low=data/demand/low.csv:0.5,high=data/demand/high.csv:0.5)."
+        )
+    items = [x.strip() for x in text.split(",")]
+    if not all(items):
+        raise UsageError(
+            f"--stochastic {text!r} has an empty item (two commas in a row, or a comma at an end); "
+            "give NAME=DEMAND.csv:P,..."
+        )
+    for item in items:
         name, eq, rest = item.partition("=")
         file, colon, prob = rest.rpartition(":")
         if not eq or not colon or not name.strip() or not file.strip():
@@ -337,8 +348,6 @@ def solve_stochastic(
     from .. import api
     from ..io.errors import NoSolutionError
     from ..io.scenario import resolve_scenario_path
-    from ..solver.highs import SolveResult
-    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     folder = resolve_scenario_path(scenario)
@@ -353,6 +362,7 @@ def solve_stochastic(
     fsy = int(getattr(cfg, "first_stage_years", 3))
     cutoff = cfg.start_year + fsy
     st = _settings(scns[0], time_limit, mip_gap, threads, seed)
+    given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
     out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
     if (out / "stochastic.json").exists() and not overwrite:
         raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
@@ -420,18 +430,7 @@ def solve_stochastic(
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
         obj = pyo.value(m.npc.expr)
-        r = SolveResult(
-            status=res.status,
-            objective=obj,
-            bound=None,
-            gap=res.gap,
-            requested_gap=res.requested_gap,
-            time_limit=res.time_limit,
-            sizes=res.sizes,
-            timings=res.timings,
-        )
-        p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        api.finish(p, marginals=False)
+        p = api.plan_from_model(scn, m, d, res, obj, res.gap, given=given)  # the equivalent's gap
         p.extra["stochastic"] = {
             "case": c.name,
             "probability": c.probability,
