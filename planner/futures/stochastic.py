@@ -20,8 +20,14 @@ Reported beside the expected cost (``stochastic.json``):
 - ``vss_gap_usd``/``evpi_gap_usd``: the sum of the absolute gaps (objective − bound, USD) of
   the solves each difference comes from (a difference of optima is only known to that).
 
-No start heuristic rounding and no post-solve polish run on the deterministic equivalent
-(both would treat each block alone and could pull the shared decisions apart).
+The solves VSS and EVPI need run first, and serve the equivalent: the mean-demand plan
+evaluated in every scenario is a plan of it, and so is the first stage of the scenario that
+asks for most tokens in the first-stage years (solved alone) evaluated in the others -- with
+a dear unserved penalty the hedge is usually near that cautious plan, and the mean-demand
+plan can be far from it. The cheaper of the two is the equivalent's start, so the stochastic
+plan is never worse than either; the scenarios solved alone bound it from below (Σ_i P_i ×
+each one's bound). No post-solve polish runs on the equivalent (it would treat each block
+alone and could pull the shared decisions apart).
 """
 
 from __future__ import annotations
@@ -373,6 +379,7 @@ def solve_stochastic(
     models = [build_model(d) for d in datas]
     probs = [c.probability for c in cases]
     start_fn = known_bound = None
+    start_from = None
     if evaluate:
         # the solves VSS and EVPI need come first: the mean-demand plan evaluated in every
         # scenario is a plan of the equivalent (its start), and the scenarios solved alone
@@ -394,13 +401,34 @@ def solve_stochastic(
                     copy_values(e.model, m)  # the equivalent's block i starts at this plan
                     e.model = None
                 eev.append(e)
-        for c, scn in zip(cases, scns):
+        early = [sum(v for k, v in d.demand_rmy.items() if k[-1] < cutoff) for d in datas]
+        j = max(range(len(cases)), key=lambda i: early[i])  # the most cautious first stage
+        for i, (c, scn) in enumerate(zip(cases, scns)):
             stage(f"Solving {c.name} alone (for EVPI)")
             w = _alone(scn, st)
-            w.plan = None
+            if i != j:
+                w.plan = None
             ws.append(w)
         if eev and all(e.objective_usd is not None for e in eev):
             start_fn = start_values
+            start_from = "the mean-demand plan"
+            start_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
+        if len(cases) > 1 and ws[j].plan is not None:
+            cautious = first_stage_values(ws[j].plan.model, cutoff)
+            alt = []
+            for i, (c, scn) in enumerate(zip(cases, scns)):
+                if i == j:
+                    alt.append(Solved(ws[j].status, ws[j].objective_usd, ws[j].gap_usd, model=ws[j].plan.model))
+                    continue
+                stage(f"Evaluating {cases[j].name}'s first stage in {c.name}")
+                alt.append(_fixed(scn, cautious, cutoff, st))
+            if all(a.objective_usd is not None for a in alt):
+                cost = sum(p * a.objective_usd for p, a in zip(probs, alt))
+                if start_fn is None or cost < start_cost:
+                    for a, m in zip(alt, models):
+                        copy_values(a.model, m)
+                    start_fn, start_from, start_cost = start_values, f"{cases[j].name}'s first stage", cost
+            ws[j].plan = None
         if all(w.bound_usd is not None for w in ws):
             known_bound = sum(p * w.bound_usd for p, w in zip(probs, ws)) / MUSD
     de = build_equivalent(models, probs, cutoff)
@@ -426,6 +454,7 @@ def solve_stochastic(
     # the start the equivalent was given (the mean-demand plan evaluated in every scenario)
     # and the lower bound from the scenarios solved alone, where the evaluation ran first
     doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
+    doc["start_from"] = start_from if start_obj is not None else None
     doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
@@ -473,10 +502,10 @@ def solve_stochastic(
         doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
         notes.append("VSS and EVPI were not evaluated.")
     kept = res.heuristic.get("given_start") == "used" and rp >= start_obj * MUSD - 1e-6 * abs(rp)
-    if start_obj is not None and kept:
+    if start_obj is not None and kept and res.status != "optimal":
         notes.append(
-            "The stochastic plan is the mean-demand plan's first stage: the deterministic equivalent "
-            "found no better hedge within its time limit."
+            f"The stochastic plan is its start, {start_from} evaluated in every scenario: the "
+            "deterministic equivalent found no better hedge within its time limit."
         )
     if notes:
         doc["note"] = " ".join(notes)
