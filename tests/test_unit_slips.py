@@ -71,3 +71,16 @@ def test_an_edit_in_memory_is_checked_too(tmp_path):
     scn["sites"].loc[0, "max_it_mw"] = 3e8
     with pytest.raises(InputError, match=r"3e\+08 MW IT is impossible for one site"):
         revalidate(scn)
+
+
+def test_solve_repeats_the_slip_under_the_summary(tmp_path):
+    """The plan is made on the value, so `planner solve` repeats the warning as CHECK THIS INPUT
+    under its summary, as it does for the catalog-range warnings."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    scn = write_scenario(tmp_path / "scn", sites=[dict(BASE["sites"][0], grid_cap_mw=300_000)])
+    res = CliRunner().invoke(main, ["solve", str(scn), "--out", str(tmp_path / "res"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "CHECK THIS INPUT: sites.csv, row 2, column grid_cap_mw: 300000 MW is far above" in res.stdout

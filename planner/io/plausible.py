@@ -157,7 +157,7 @@ def check_magnitudes(config, tables, labels):
 #     cooling at 1.8 L/kWh (the high academic industry average, reference water.csv) would use
 #     5e6 kW x 8760 h x 1.8 L/kWh = 78,840 ML/yr (derived). A site cap above 100,000 ML/yr is
 #     implausible.
-SIZE_MARK = "far above"  # in every sentence of check_real_sizes
+SIZE_MARK = "that is plausible"  # in every warning of check_real_sizes (the CLI repeats them)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,7 +209,7 @@ def _size_problem(file, row, col, v, unit, c: Ceiling, what: str = "") -> tuple[
             f"uses, about 550 GW); {slip}"
         )
         return "error", Problem(file, row, col, text)
-    text = f"{v:g} {unit}{what} is {SIZE_MARK} {c.ref}, more than the {c.warn:g} {unit} that is plausible: {slip}"
+    text = f"{v:g} {unit}{what} is far above {c.ref}, more than the {c.warn:g} {unit} {SIZE_MARK}: {slip}"
     return "warning", Problem(file, row, col, text)
 
 
