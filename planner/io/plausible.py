@@ -9,7 +9,13 @@
   and the likely slip; the CLI repeats these warnings under the plan's summary
   (:data:`MAGNITUDE_MARK` in the sentence lets it find them) and summary.json lists them.
 
-The reference ranges are the bundled data themselves: ``data/catalog/{chips,cooling,power}.csv``
+- :func:`check_real_sizes`: a site's ``max_it_mw``, ``grid_cap_mw``, a site_power.csv
+  ``max_mw``, a ``water_cap_ml_per_yr`` or a ``[limits] facility_mw`` far above the largest real
+  project of the reference data (:data:`CEILINGS`, sourced below) is a warning naming the value
+  and the likely slip ("300000 MW IT ...: is this kW (300 MW IT)?"); a site above 1 TW IT is an
+  error. The CLI repeats these warnings too (:data:`SIZE_MARK`).
+
+The catalog reference ranges are the bundled data themselves: ``data/catalog/{chips,cooling,power}.csv``
 and the sites of the bundled ``world`` scenario, read once.
 """
 
