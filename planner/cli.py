@@ -435,9 +435,9 @@ def print_summary(tables, summary) -> None:
 def _print_loud_warnings(summary) -> None:
     """Repeat under the plan's headline the warnings of values far outside the bundled
     catalog's range (a likely unit slip, :mod:`planner.io.plausible`): the plan was made on them."""
-    from .io.plausible import MAGNITUDE_MARK
+    from .io.plausible import MAGNITUDE_MARK, SIZE_MARK
 
-    loud = [w for w in summary.get("warnings", []) if MAGNITUDE_MARK in w]
+    loud = [w for w in summary.get("warnings", []) if MAGNITUDE_MARK in w or SIZE_MARK in w]
     for w in loud:
         out.print(Text.assemble(("CHECK THIS INPUT: ", "bold yellow"), w))
 

@@ -25,7 +25,7 @@ class Problem:
         if self.column is not None:
             where += f", column {self.column}"
         text = self.text.rstrip(".")
-        return f"{where}: {text}."
+        return f"{where}: {text}" + ("" if text.endswith("?") else ".")
 
     def sort_key(self) -> tuple:
         return (self.file, self.row if self.row is not None else -1, self.column or "")
@@ -62,7 +62,8 @@ def group_sentences(problems: list[Problem], limit: int = 30, noun: str = "probl
             out.extend((p.sentence(), 1) for p in ps)
             continue
         where = f"{file}, {_rows_text(rows)}" + (f", column {column}" if column is not None else "")
-        out.append((f"{where}: {text.rstrip('.')}.", len(ps)))
+        text = text.rstrip(".")
+        out.append((f"{where}: {text}" + ("" if text.endswith("?") else "."), len(ps)))
     lines = [t for t, _ in out[:limit]]
     if len(out) > limit:
         more = sum(n for _, n in out[limit:])

@@ -9,12 +9,19 @@
   and the likely slip; the CLI repeats these warnings under the plan's summary
   (:data:`MAGNITUDE_MARK` in the sentence lets it find them) and summary.json lists them.
 
-The reference ranges are the bundled data themselves: ``data/catalog/{chips,cooling,power}.csv``
+- :func:`check_real_sizes`: a site's ``max_it_mw``, ``grid_cap_mw``, a site_power.csv
+  ``max_mw``, a ``water_cap_ml_per_yr`` or a ``[limits] facility_mw`` far above the largest real
+  project of the reference data (:data:`CEILINGS`, sourced below) is a warning naming the value
+  and the likely slip ("300000 MW IT ...: is this kW (300 MW IT)?"); a site above 1 TW IT is an
+  error. The CLI repeats these warnings too (:data:`SIZE_MARK`).
+
+The catalog reference ranges are the bundled data themselves: ``data/catalog/{chips,cooling,power}.csv``
 and the sites of the bundled ``world`` scenario, read once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -33,7 +40,7 @@ COLUMNS = {
     "cooling.csv": ("max_rack_kw", "capex_usd_per_mw_it", "fom_usd_per_mw_it_yr"),
     "power.csv": ("capex_usd_per_kw", "fom_usd_per_kw_yr", "vom_usd_per_mwh", "fuel_usd_per_mwh", "co2_kg_per_mwh"),
     "sites.csv": (
-        "max_it_mw",
+        # max_it_mw: measured against the largest real campus (check_real_sizes) instead
         "open_cost_usd",
         "build_cost_usd_per_mw_it",
         "fom_usd_per_mw_it_yr",
@@ -132,3 +139,107 @@ def check_magnitudes(config, tables, labels):
                     )
                 )
     return [], warnings
+
+
+# ---- real-world sizes: a power or water figure in the wrong unit (kW for MW, litres for ML)
+#
+# The catalog ranges above cannot catch a site in kW: 300000 for a 300 MW site is only 150 times
+# the largest bundled site. These ceilings come from the largest real projects of the reference
+# data (/work/shared/reference/, see SOURCES.md):
+#   - the largest AI campus announced is the 5 GW UAE-US AI campus around Stargate UAE
+#     (reference sites.csv and sovereignty.csv, Verdict 2025); Meta's Hyperion campus is to get
+#     ~7.5 GW of generation (reference sites.csv, Reuters/CNA 2025). A site (or its grid
+#     connection, or one onsite power tech) above 20 GW, four times the largest campus, is
+#     implausible: a warning.
+#   - a site hosting more than 1 TW (1e6 MW) IT would draw more than all the electricity the
+#     United States uses (~4,800 TWh/yr, ~550 GW on average; derived from LBNL 2024: 580 TWh is
+#     12 % of US use, reference demand.csv): impossible, an error. Caps (grid_cap_mw, max_mw,
+#     water, facility_mw) above their ceiling only warn: a cap too large limits nothing.
+#   - all the world's data centres are to draw ~945 TWh in 2030 (IEA Energy and AI 2025,
+#     reference demand.csv), ~108 GW on average: a facility_mw limit of all sites together above
+#     110 GW limits nothing a real build-out could reach.
+#   - the largest single-site water use found is Meta Talavera's 665 ML/yr, and Google's whole
+#     fleet consumed ~23,000 ML in 2023 (reference water.csv); a 5 GW campus with evaporative
+#     cooling at 1.8 L/kWh (the high academic industry average, reference water.csv) would use
+#     5e6 kW x 8760 h x 1.8 L/kWh = 78,840 ML/yr (derived). A site cap above 100,000 ML/yr is
+#     implausible.
+SIZE_MARK = "that is plausible"  # in every warning of check_real_sizes (the CLI repeats them)
+
+
+@dataclasses.dataclass(frozen=True)
+class Ceiling:
+    """The plausible ceiling of one column: ``warn`` (above: a warning), ``impossible`` (above:
+    an error; None = never), the real figure it is measured against (``ref``) and the unit
+    slips worth suggesting: (factor the value is divided by, the unit the value may be in)."""
+
+    warn: float
+    impossible: float | None
+    ref: str
+    slips: tuple[tuple[float, str], ...]
+
+
+_MW_SLIPS = ((1e3, "kW"), (1e6, "W"))
+_SITE_MW = "the largest AI campus announced (5 GW, UAE-US AI campus)"
+CEILINGS: dict[tuple[str, str], Ceiling] = {
+    ("sites.csv", "max_it_mw"): Ceiling(20_000.0, 1e6, _SITE_MW, _MW_SLIPS),
+    ("sites.csv", "grid_cap_mw"): Ceiling(20_000.0, None, _SITE_MW, _MW_SLIPS),
+    ("site_power.csv", "max_mw"): Ceiling(20_000.0, None, _SITE_MW, _MW_SLIPS),
+    ("sites.csv", "water_cap_ml_per_yr"): Ceiling(
+        100_000.0,
+        None,
+        "what a 5 GW campus with evaporative cooling would consume (about 79000 ML/yr)",
+        ((1e3, "cubic metres"), (1e6, "litres")),
+    ),
+    ("scenario.toml", "limits.facility_mw"): Ceiling(
+        110_000.0, None, "what all the world's data centres are to draw in 2030 (IEA: about 108 GW)", _MW_SLIPS
+    ),
+}
+
+
+def _slip_text(v: float, unit: str, c: Ceiling) -> str:
+    """'is this kW (300 MW)?': the smallest slip that brings ``v`` under the ceiling (else the
+    largest slip)."""
+    slips = sorted(c.slips)
+    f, name = next(((f, n) for f, n in slips if v / f <= c.warn), slips[-1])
+    return f"is this {name} ({v / f:g} {unit})?"
+
+
+def _size_problem(file, row, col, v, unit, c: Ceiling, what: str = "") -> tuple[str, Problem] | None:
+    """('error' | 'warning', Problem) for the value ``v`` against the ceiling ``c``, or None."""
+    if v is None or not isinstance(v, (int, float)) or math.isnan(v) or v <= c.warn:
+        return None
+    slip = _slip_text(v, unit, c)
+    if c.impossible is not None and v > c.impossible:
+        text = (
+            f"{v:g} {unit}{what} is impossible for one site (more than all the electricity the United States "
+            f"uses, about 550 GW); {slip}"
+        )
+        return "error", Problem(file, row, col, text)
+    text = f"{v:g} {unit}{what} is far above {c.ref}, more than the {c.warn:g} {unit} {SIZE_MARK}: {slip}"
+    return "warning", Problem(file, row, col, text)
+
+
+def check_real_sizes(config, tables, labels):
+    """Values of :data:`CEILINGS` above their plausible ceiling: a warning naming file, row,
+    column, the value and the likely unit slip ("300000 MW IT is far above ...: is this kW
+    (300 MW IT)?"); above ``impossible`` an error. Returns (errors, warnings)."""
+    errors, warnings = [], []
+    for (fname, col), c in CEILINGS.items():
+        found = []
+        if fname == "scenario.toml":
+            key = col.split(".", 1)[1]
+            table = (getattr(config, "limits", None) or {}).get(key) or {}
+            years = sorted(table)
+            for y in years:
+                what = f" in {y}" if len(years) > 1 else ""
+                found.append(_size_problem(fname, None, col, table[y], "MW", c, what))
+        else:
+            t = tables.get(fname)
+            if t is None or col not in t.columns or not len(t):
+                continue
+            unit = _unit(fname, col)
+            for r in t[[col, "_row"]].to_dict("records"):
+                found.append(_size_problem(labels.get(fname, fname), int(r["_row"]), col, r[col], unit, c))
+        for kind, p in filter(None, found):
+            (errors if kind == "error" else warnings).append(p)
+    return errors, warnings

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import swap_in
+from .results_damage import check_cost_total, check_shape, check_signs, required_names
 from .schema import SCENARIO_KEYS
 
 FLOAT_FORMAT = "%.12g"
@@ -338,6 +339,7 @@ def typed(name: str, t: pd.DataFrame, schema: dict | None = None) -> pd.DataFram
 
 
 def _read_table(folder: Path, name: str, columns, kinds: dict[str, str], years: tuple[int, int]) -> pd.DataFrame:
+    check_shape(folder / f"{name}.csv", name, required_names(results_schema(), name), columns)  # cut short, ragged
     try:
         t = _read_csv(folder / f"{name}.csv")
     except FileNotFoundError:
@@ -348,6 +350,7 @@ def _read_table(folder: Path, name: str, columns, kinds: dict[str, str], years: 
     if lacking:
         raise ValueError(f"{name}.csv lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}")
     _check_values(name, t, kinds, years)
+    check_signs(name, t)  # a negative MW, token or tonne (planner.io.results_damage)
     return typed(name, t)
 
 
@@ -383,4 +386,5 @@ def read_results(folder: Path, optional: dict[str, list[str]] | None = None) -> 
     for name, columns in (optional or {}).items():
         if (folder / f"{name}.csv").exists():
             tables[name] = _read_table(folder, name, columns, _column_kinds(schema, name), years)
+    check_cost_total(tables, summary)  # costs.csv against summary.json (planner.io.results_damage)
     return tables, summary

@@ -13,7 +13,11 @@ import pandas as pd
 
 from .errors import Problem
 from .limits import check_objective
-from .plausible import check_magnitudes, check_unit_fits_rack
+from .plausible import (
+    check_magnitudes,
+    check_real_sizes,  # a power or water figure in the wrong unit
+    check_unit_fits_rack,
+)
 from .schema import FILES
 from .tiers import check_tiers
 from .validate_resources import check_labour
@@ -54,6 +58,7 @@ def cross_checks(
         # inputs that cannot be right
         check_unit_fits_rack,
         check_magnitudes,
+        check_real_sizes,
         check_tiers,
     ):
         try:
