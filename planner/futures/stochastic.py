@@ -483,7 +483,8 @@ def solve_stochastic(
         if eev and all(e.objective_usd is not None for e in eev) and rp_gap is not None:
             eev_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
             doc["eev_usd"] = eev_cost
-            doc["vss_usd"] = eev_cost - rp
+            vss = eev_cost - rp
+            doc["vss_usd"] = 0.0 if abs(vss) <= 1e-12 * abs(rp) else vss  # the start kept: 0, not round-off
             gaps = [e.gap_usd for e in eev]
             doc["vss_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
         else:
