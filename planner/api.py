@@ -161,6 +161,14 @@ def solver_settings(scn: Scenario, time_limit=None, mip_gap=None, threads=None, 
     return s
 
 
+def within_gap(res) -> None:
+    """A plan stopped by the time limit that a post-solve step (polish, serving the unserved)
+    brought within the requested gap of its bound is optimal in the MIP sense: set
+    ``res.status`` to ``optimal`` then (``res``: :class:`planner.solver.highs.SolveResult`)."""
+    if res.status == "time_limit" and res.gap is not None and res.gap <= res.requested_gap:
+        res.status = "optimal"
+
+
 def plan(
     scenario: str | Path | Scenario,
     demand: str | Path | None = None,
@@ -223,6 +231,7 @@ def plan(
             res.objective = better
             if res.bound is not None and better != 0:
                 res.gap = max(0.0, (better - res.bound) / abs(better))
+                within_gap(res)
     extra = {}
     if res.sizes.get("integers", 0) > 0 and d.objective == "cost":
         # unserved tokens whose penalty fits in the gap are served where that is cheaper
@@ -245,6 +254,7 @@ def plan(
                 res.objective = more["objective"]
                 if res.bound is not None and res.objective != 0:
                     res.gap = max(0.0, (res.objective - res.bound) / abs(res.objective))
+                    within_gap(res)
                 extra["served_after_solve"] = {
                     "objective_before_usd": more["before"] * MUSD,
                     "unserved_tokens_before": more["unserved_before"] * 1e12,
@@ -410,3 +420,47 @@ def report(folder: str | os.PathLike) -> list[Path]:
     files = report_files(res.tables, res._summary)
     write_files(res.folder, files)
     return [res.folder / name for name in files]
+
+
+def plan_from_model(
+    scn: Scenario,
+    m,
+    d,
+    res: SolveResult,
+    objective: float,
+    gap: float | None = None,
+    given: dict | None = None,
+) -> Plan:
+    """A finished :class:`Plan` of a model solved outside :func:`plan`: one scenario's block
+    of a stochastic plan's deterministic equivalent, or a near-optimal alternative
+    (:mod:`planner.futures`).
+
+    ``m``/``d``: the solved Pyomo model (or block) and its :class:`~planner.model.ModelData`;
+    ``res``: the :class:`SolveResult` of the solve that set ``m``'s values, whose objective and
+    bound are of another program (the expected cost, the MGA objective); ``objective``: the
+    plan's own net present cost in MUSD (``m.npc.expr``); ``gap``: the relative gap to report
+    (the equivalent's, or None where no bound applies to this plan). The SolveResult kept is
+    ``res``'s status, requested gap, time limit, sizes and timings with that objective, no
+    bound, this gap and no solver log, start-heuristic account or handoff. ``given``: the
+    solver settings given on top of scenario.toml (``time_limit_s``, ``mip_rel_gap``,
+    ``threads``, ``seed``; None or missing = not given), recorded with every input file's hash,
+    the demand file, the planner version and commit in summary.json's ``provenance``
+    (:func:`planner.io.provenance.provenance`, as :func:`solve` records it). The tables are
+    extracted and :func:`finish` runs without the marginal re-solves."""
+    from .io.provenance import provenance
+
+    r = SolveResult(
+        status=res.status,
+        objective=objective,
+        bound=None,
+        gap=gap,
+        requested_gap=res.requested_gap,
+        time_limit=res.time_limit,
+        sizes=res.sizes,
+        timings=res.timings,
+    )
+    p = Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
+    given = {k: (given or {}).get(k) for k in ("time_limit_s", "mip_rel_gap", "threads", "seed")}
+    st = solver_settings(scn, given["time_limit_s"], given["mip_rel_gap"], given["threads"], given["seed"])
+    p.extra["provenance"] = provenance(scn, st, given)
+    return finish(p, marginals=False)

@@ -190,7 +190,7 @@ def solve(
     method="auto",
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
-    if stochastic:
+    if stochastic is not None:  # "" too: parse_cases says what is missing
         if objective not in (None, "cost"):
             raise click.UsageError("--stochastic plans at least expected cost: only --objective cost is allowed.")
         return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)

@@ -83,6 +83,11 @@ def test_two_stage_hedge_by_hand(tmp_path):
     assert doc["vss_usd"] == pytest.approx(eev - rp, rel=1e-6)
     assert doc["vss_usd"] >= 0 and doc["evpi_usd"] >= 0
     assert doc["vss_gap_usd"] is not None and doc["evpi_gap_usd"] is not None
+    # the equivalent started from the mean-demand plan evaluated in both cases and was bounded
+    # by the cases solved alone; it found the better hedge, so no note says it kept the start
+    assert doc["start_usd"] == pytest.approx(eev, rel=1e-6)
+    assert doc["scenarios_bound_usd"] <= ws * (1 + 1e-9) and doc["scenarios_bound_usd"] >= ws * (1 - 0.01)
+    assert "no better hedge" not in doc.get("note", "")
     for k in ("expected_cost_usd", "vss_usd", "evpi_usd", "vss_gap_usd", "evpi_gap_usd"):
         assert k in json.loads((tmp_path / "out" / "stochastic.json").read_text())
     # the hedge opens s3 in both cases; each case alone would open s1 (a) or s2 (b)
@@ -157,3 +162,26 @@ def test_tiered_demand_files_are_keyed_by_tier(tmp_path):
     out = mean_demand([DemandCase("lo", tmp_path / "lo.csv", 0.25), DemandCase("hi", tmp_path / "hi.csv", 0.75)])
     got = {r["tier"]: (float(r["tokens_per_year"]), r["max_latency_ms"]) for r in out.to_dict("records")}
     assert got == {"batch": (250.0, ""), "standard": (500.0, "60"), "interactive": (30.0, "60")}
+
+
+def test_the_cautious_first_stage_is_the_start_when_it_is_cheaper(tmp_path):
+    """Demand D (hi) or D/2 (lo) in r1, P = 1/2 each, one year (every investment is first
+    stage). The mean-demand plan buys for 0.75 D and leaves a quarter of hi unserved at
+    100 $/Mtok; hi's own first stage (57 units at s1) evaluated in lo only over-buys 28 units
+    at 60 k$ each, so it is the start -- and, with everything shared, the optimum."""
+    folder = _case(tmp_path)
+    row = {"model": "m1", "year": 2026, "max_latency_ms": "", "region": "r1"}
+    pd.DataFrame([dict(row, tokens_per_year=D)]).to_csv(tmp_path / "hi.csv", index=False)
+    pd.DataFrame([dict(row, tokens_per_year=D / 2)]).to_csv(tmp_path / "lo.csv", index=False)
+    cases = [DemandCase("lo", tmp_path / "lo.csv", 0.5), DemandCase("hi", tmp_path / "hi.csv", 0.5)]
+    doc = solve_stochastic(folder, cases, tmp_path / "out")
+    n = math.ceil(D / UNIT_TOK)  # 57
+    start = 0.5 * _plan_cost(O1, n, D) + 0.5 * _plan_cost(O1, n, D / 2)
+    assert doc["start_from"] == "hi's first stage"
+    assert doc["start_usd"] == pytest.approx(start, rel=1e-7)
+    assert doc["expected_cost_usd"] == pytest.approx(start, rel=1e-7)
+    m = math.ceil(0.75 * D / UNIT_TOK)  # 43 units for the mean demand
+    eev = 0.5 * _plan_cost(O1, m, m * UNIT_TOK, unserved=D - m * UNIT_TOK) + 0.5 * _plan_cost(O1, m, D / 2)
+    assert doc["eev_usd"] == pytest.approx(eev, rel=1e-6)
+    assert doc["vss_usd"] == pytest.approx(eev - start, rel=1e-6) and doc["vss_usd"] > 0
+    assert doc["status"] == "optimal" and "no better hedge" not in doc.get("note", "")

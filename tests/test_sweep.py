@@ -260,6 +260,8 @@ def test_grid_demand_axis(tmp_path):
     d.to_csv(tmp_path / "low.csv", index=False)
     d.assign(tokens_per_year=d["tokens_per_year"] * 2).to_csv(tmp_path / "high.csv", index=False)
     s = read_spec(spec)
-    assert [v.name for v in s.variants] == ["demand=low.csv,discount_rate=0.05", "demand=high.csv,discount_rate=0.05"]
+    # named from the key that varies; the one-value key still applies to both
+    assert [v.name for v in s.variants] == ["demand=low.csv", "demand=high.csv"]
+    assert all([c.key for c in v.changes] == ["discount_rate"] for v in s.variants)
     folder = materialise(s.base, s.variants[1], tmp_path / "m")
     assert pd.read_csv(folder / "demand.csv")["tokens_per_year"].sum() == 2 * d["tokens_per_year"].sum()

@@ -102,7 +102,6 @@ def alternatives(
     slack or focus, :class:`InputError` when the scenario is not the one DIR was planned from."""
     from .. import api
     from ..solver.highs import solve_model
-    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     results_dir = Path(results_dir)
@@ -175,20 +174,7 @@ def alternatives(
                 raise NoSolutionError(f"No alternative within the slack was found ({res.status}).")
             break
         npc = pyo.value(m.npc.expr)
-        from ..solver.highs import SolveResult
-
-        r = SolveResult(
-            status=res.status,
-            objective=npc,
-            bound=None,
-            gap=None,
-            requested_gap=res.requested_gap,
-            time_limit=res.time_limit,
-            sizes=res.sizes,
-            timings=res.timings,
-        )
-        p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        api.finish(p, marginals=False)
+        p = api.plan_from_model(scn, m, d, res, npc)  # no bound applies to the plan's own cost
         p.extra["alternative"] = {
             "k": k,
             "scenario_folder": str(scn.folder),

@@ -11,7 +11,8 @@ from pathlib import Path
 def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) -> None:
     """``planner sweep``: check the spec (exit 1 before anything is solved), run the
     variants with a progress line, write sweep.csv and the report. Exit 130 on Ctrl-C
-    (finished variants kept), 3 when no variant was solved."""
+    (finished variants kept); when no variant was solved, 1 if every variant failed its
+    input checks (bad input, DESIGN.md §5), else 3."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .report import write_report
@@ -75,7 +76,18 @@ def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) ->
         markup=False,
     )
     if n_ok == 0:
-        sys.exit(3)
+        code = _no_plan_exit(res.rows)
+        if code == 1:
+            err.print(
+                "Every variant failed its input checks (sweep.csv gives each error); nothing was solved.", markup=False
+            )
+        sys.exit(code)
+
+
+def _no_plan_exit(rows) -> int:
+    """Exit code of a sweep that solved no variant: 1 (bad input) when every variant's
+    status is ``input_error``, else 3 (no plan, as ``planner solve``)."""
+    return 1 if len(rows) and bool((rows["status"] == "input_error").all()) else 3
 
 
 def stochastic_command(

@@ -7,10 +7,17 @@
   every future opens.
 
 Works from ``sweep.csv`` and the variants' results folders only.
+
+Read at 1280×900: the variants table leaves the error column out (the variants not solved
+and their errors are a list below it), sits in a scroll container of its own
+(``div.scroll.sweep-variants``) and wraps long variant names; the plots label a long variant
+name or key by its parts (split at commas, each cut to its last :data:`LABEL_CHARS`
+characters, where the value is).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +28,40 @@ from ..reporting.fmt import _usd
 from ..reporting.plots import _fig, _png
 from ..reporting.report import Doc
 from .runner import SOLVED
+
+LABEL_CHARS = 48
+# the variants table's own rules (Doc's tables never wrap a cell): long variant names wrap
+SWEEP_CSS = (
+    ".sweep-variants td:first-child{white-space:normal;overflow-wrap:break-word;min-width:12em;max-width:26em}"
+    ".sweep-variants{max-width:100%}"
+)
+
+
+def label(text: str, width: int = LABEL_CHARS) -> str:
+    """A plot label for a variant name or key: one line per comma-separated part, a part
+    longer than ``width`` characters cut to "…" and its last ``width - 1`` (the value is at
+    the end: ``…grid_price_usd_per_mwh=x0.5``)."""
+    parts = [p if len(p) <= width else "…" + p[-(width - 1) :] for p in str(text).split(",")]
+    return "\n".join(parts)
+
+
+def _lines(labels: list[str]) -> int:
+    return sum(x.count("\n") + 1 for x in labels)
+
+
+def _sweep_html(doc: Doc, images: dict[str, bytes], title: str) -> str:
+    """``doc`` as HTML with the variants table (the page's first table) in
+    ``div.scroll.sweep-variants`` and :data:`SWEEP_CSS`."""
+    text = doc.html(images, title=title)
+    start = text.find('<div class="scroll"><table>')
+    if start < 0:
+        return text
+    end = text.find("</table></div>", start)
+    table = text[start:end].replace('<div class="scroll">', '<div class="scroll sweep-variants">', 1)
+    # a variant name may break after each comma of key=value,key=value
+    table = re.sub(r'(<tr><td class="">)([^<]*)(</td>)', lambda mt: mt[1] + mt[2].replace(",", ",<wbr>") + mt[3], table)
+    text = text[:start] + table + text[end:]
+    return text.replace("</style>", SWEEP_CSS + "</style>", 1)
 
 
 def site_mw(folder: Path) -> pd.Series:
@@ -78,11 +119,12 @@ def tornado(spec, rows: pd.DataFrame) -> tuple[str | None, pd.DataFrame]:
 
 def _plot_npc(rows: pd.DataFrame) -> bytes:
     ok = rows[rows["status"].isin(SOLVED)]
-    fig = _fig(9.0, 3.2 + 0.25 * len(ok))
+    names = [label(v) for v in ok["variant"]]
+    fig = _fig(9.0, 2.4 + 0.22 * _lines(names) + 0.1 * len(ok))
     ax1, ax2 = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(ok))
     ax1.barh(y, ok["objective_usd"].astype(float) / 1e9, color="#4c72b0")
-    ax1.set_yticks(y, ok["variant"].tolist())
+    ax1.set_yticks(y, names, fontsize=8)
     ax1.invert_yaxis()
     ax1.set_xlabel("net present cost (billion USD)")
     ax2.barh(y, ok["usd_per_mtok"].astype(float), color="#dd8452")
@@ -93,25 +135,28 @@ def _plot_npc(rows: pd.DataFrame) -> bytes:
 
 
 def _plot_tornado(base: str, tor: pd.DataFrame) -> bytes:
-    fig = _fig(9.0, 1.6 + 0.4 * len(tor))
+    names = [label(k) for k in tor.index]
+    fig = _fig(9.0, 1.6 + 0.25 * _lines(names) + 0.15 * len(tor))
     ax = fig.subplots()
     y = np.arange(len(tor))
     ax.barh(y, tor["high"] / 1e9, color="#c44e52", label="higher cost")
     ax.barh(y, tor["low"] / 1e9, color="#55a868", label="lower cost")
-    ax.set_yticks(y, tor.index.tolist())
+    ax.set_yticks(y, names, fontsize=8)
     ax.axvline(0, color="#222", lw=0.8)
-    ax.set_xlabel(f"change in net present cost from {base} (billion USD)")
+    ax.set_xlabel(f"change in net present cost from {label(base)} (billion USD)".replace("\n", ","))
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)
 
 
 def _plot_sites(mat: pd.DataFrame) -> bytes:
-    fig = _fig(max(6.0, 1.2 + 0.45 * mat.shape[1]), 1.8 + 0.3 * mat.shape[0])
+    names = [label(v) for v in mat.index]
+    # at most 9 inches wide (990 px at 110 dpi): the page's column at 1280 px holds it
+    fig = _fig(min(9.0, max(6.0, 1.2 + 0.45 * mat.shape[1])), 1.8 + 0.2 * _lines(names) + 0.1 * mat.shape[0])
     ax = fig.subplots()
     im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap="Blues")
     ax.set_xticks(np.arange(mat.shape[1]), mat.columns.tolist(), rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(np.arange(mat.shape[0]), mat.index.tolist(), fontsize=7)
+    ax.set_yticks(np.arange(mat.shape[0]), names, fontsize=7)
     fig.colorbar(im, ax=ax, label="peak hall MW")
     return _png(fig)
 
@@ -145,15 +190,17 @@ def write_report(out: Path, spec, rows: pd.DataFrame) -> list[Path]:
                 _num(r.tokens_served, lambda x: f"{x / 1e15:,.1f}"),
                 _num(r.co2_t, lambda x: f"{x / 1e6:,.2f}"),
                 _num(r.seconds, lambda x: f"{x:,.1f}"),
-                str(r.error or "")[:200],
             ]
         )
     doc.h("Variants", 2)
     doc.table(
-        ["variant", "status", "NPC", "gap", "USD/Mtok", "MW IT last year", "Ptok served", "Mt CO2", "s", "error"],
+        ["variant", "status", "NPC", "gap", "USD/Mtok", "MW IT last year", "Ptok served", "Mt CO2", "s"],
         table,
-        align="llrrrrrrrl",
+        align="llrrrrrrr",
     )
+    if len(failed):  # the errors below the table, where a long sentence can wrap
+        doc.p(f"Not solved ({len(failed)}; sweep.csv's error column has each error in full):")
+        doc.ul([f"**{r.variant}** ({r.status}): {str(r.error or '')[:300]}" for r in failed.itertuples()])
     images: dict[str, bytes] = {}
     if len(ok):
         images["sweep_npc.png"] = _plot_npc(rows)
@@ -176,7 +223,7 @@ def write_report(out: Path, spec, rows: pd.DataFrame) -> list[Path]:
         )
     mat = sites_matrix(out, spec, rows)
     doc.h("Sites across futures", 2)
-    if len(mat):
+    if len(mat) and mat.shape[1]:
         images["sweep_sites.png"] = _plot_sites(mat)
         doc.img("sweep_sites.png", "Peak hall MW by site and variant")
         every = [s for s in mat.columns if (mat[s] > 0).all()]
@@ -189,10 +236,12 @@ def write_report(out: Path, spec, rows: pd.DataFrame) -> list[Path]:
             ]
             + ([f"Used by no future (of those listed): {', '.join(never)}."] if never else [])
         )
+    elif len(mat):
+        doc.p("No solved variant builds a hall at any site.")
     else:
         doc.p("No variant was solved.")
     files: dict[str, str | bytes] = {f"plots/{k}": v for k, v in images.items()}
     files["sweep.md"] = doc.markdown()
-    files["sweep.html"] = doc.html(images, title=f"Sweep {spec.name}")
+    files["sweep.html"] = _sweep_html(doc, images, title=f"Sweep {spec.name}")
     write_files(out, files)
     return [out / k for k in files]

@@ -6,7 +6,10 @@ Layout of a sweep folder ``DIR`` (default ``results/sweep-<spec name>``):
   ``DIR/_inputs/<variant>/``;
 - ``DIR/_inputs/<variant>/``: the materialised variant (a scenario folder), and
   ``DIR/_inputs/<variant>.json``: its sweep.csv row and the digest of its inputs. A rerun
-  skips a variant whose row says it was solved from the same inputs;
+  skips a variant whose row says it was solved from the same inputs (the digest, not the
+  name, says two variants are the same: a grid variant is named from the keys that vary, so
+  an edited constant key keeps the name and re-solves it). A grid variant finished under
+  the older name from every grid key is found there and renamed (:func:`_adopt`);
 - ``DIR/sweep.csv``, ``DIR/sweep.md``, ``DIR/sweep.html``, ``DIR/plots/``.
 
 Variants run in a local process pool (:class:`concurrent.futures.ProcessPoolExecutor`,
@@ -165,6 +168,35 @@ def _finished(out: Path, v, digest: str) -> dict | None:
         return None
     if rec.get("digest") != digest or rec.get("row", {}).get("status") not in SOLVED:
         return None
+    return {**rec["row"], "variant": v.name, "_threads": rec.get("threads")}
+
+
+def _adopt(out: Path, v, digest: str) -> dict | None:
+    """A grid variant finished in ``out`` under its name from every grid key
+    (``v.full_name``, how planner named grid variants before constant keys were left out):
+    when its record has the same inputs digest (so it is the same variant) and a solved
+    status, its results folder is renamed to the variant's folder and its record rewritten
+    under the new name; returns the row as :func:`_finished` does, else None. The old input
+    folder ``_inputs/<old name>/`` stays (the moved summary.json's provenance names it)."""
+    from .spec import safe_folder_name
+
+    old = safe_folder_name(v.full_name) if v.full_name else None
+    if not old or old == v.folder_name or (out / v.folder_name).exists():
+        return None
+    f = out / INPUTS / f"{old}.json"
+    if not f.is_file() or not (out / old / "summary.json").is_file():
+        return None
+    try:
+        rec = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if rec.get("digest") != digest or rec.get("row", {}).get("status") not in SOLVED:
+        return None
+    os.replace(out / old, out / v.folder_name)
+    rec["variant"] = v.describe()
+    rec["row"]["variant"] = v.name
+    write_files(out / INPUTS, {f"{v.folder_name}.json": json.dumps(rec, indent=2) + "\n"})
+    f.unlink()
     return {**rec["row"], "_threads": rec.get("threads")}
 
 
@@ -219,6 +251,8 @@ def run_sweep(
         folder = materialise(spec.base, v, out / INPUTS / v.folder_name, threads=None, spec_name=spec.path.name)
         digest = inputs_digest(folder)
         done = _finished(out, v, digest)
+        if done is None and v.full_name:
+            done = _adopt(out, v, digest)  # finished under its old, longer name
         used = done.pop("_threads", None) if done is not None else threads
         materialise(spec.base, v, folder, threads=used, spec_name=spec.path.name)
         if done is not None:

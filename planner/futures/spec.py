@@ -17,7 +17,11 @@ A ``set``/``grid`` key is a scenario.toml key (dotted for tables: ``limits.facil
 cell of a scenario or catalog file: ``FILE.KEY.COLUMN`` (a file with a one-column key; KEY a
 row's key or ``*``) or ``FILE[K1,K2,...].COLUMN`` (the key's columns in the file's key order,
 each a value or ``*``). A value is set as given; a string ``"xF"`` scales the current value by
-F. A grid key ``demand`` takes demand files. Grid variants are named ``key=value,...``.
+F. A grid key ``demand`` takes demand files. Grid variants are named ``key=value,...`` from
+the keys whose list has more than one value (a key with one value applies to every variant
+but says nothing about which one it is); a grid whose every key has one value makes one
+variant, named from all of them. A variant's folder is its name made filesystem-safe
+(:attr:`Variant.folder_name`).
 
 :func:`read_spec` raises :class:`planner.io.errors.InputError` with one sentence per problem,
 each naming the spec file and its line (or key) -- before anything is solved.
@@ -71,11 +75,14 @@ class Variant:
     changes: list[Change] = field(default_factory=list)
     line: int | None = None
     grid: bool = False
+    # a grid variant's name from every grid key (the names of planner before constant keys
+    # were left out), so that a rerun into an old sweep folder finds its finished variants
+    full_name: str | None = None
 
     @property
     def folder_name(self) -> str:
-        """The variant's folder name: its name with ``/`` (not allowed in a folder name) as ``_``."""
-        return self.name.replace("/", "_").replace("\0", "_")
+        """The variant's folder name (:func:`safe_folder_name` of its name)."""
+        return safe_folder_name(self.name)
 
     def describe(self) -> dict:
         """A JSON-able account of what the variant changes (for the stamp of a finished run)."""
@@ -96,6 +103,25 @@ class SweepSpec:
     base: Path
     variants: list[Variant]
     text: str = ""
+
+
+UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+MAX_FOLDER = 120  # bytes; well inside the 255 of ext4, NTFS and APFS, with room for ".tmp" etc.
+
+
+def safe_folder_name(name: str) -> str:
+    """``name`` as a folder name on Linux, macOS and Windows: each of ``<>:"/\\|?*`` and control
+    characters as ``_``, trailing dots and spaces dropped; a name longer than
+    :data:`MAX_FOLDER` bytes is cut and ends in ``~`` and 10 hex digits of its SHA-256, so
+    two long names stay apart."""
+    import hashlib
+
+    safe = UNSAFE.sub("_", name).rstrip(". ") or "_"
+    if len(safe.encode()) > MAX_FOLDER:
+        tag = "~" + hashlib.sha256(name.encode()).hexdigest()[:10]
+        cut = safe.encode()[: MAX_FOLDER - len(tag)].decode(errors="ignore")
+        safe = cut + tag
+    return safe
 
 
 def _line_of(lines: list[str], needle: str, start: int = 0) -> int | None:
@@ -269,9 +295,20 @@ def read_spec(path: str | Path) -> SweepSpec:
             axis.append((key, val, ch))
         axes.append(axis)
     if axes:
+        for n, axis in enumerate(axes):  # a value listed twice would make two variants of one name
+            shown: dict[str, tuple] = {}
+            for item in axis:
+                text = _fmt_value(item[1])
+                if text in shown:
+                    bad(_line_of(lines, item[0], gstart), f'grid "{item[0]}" lists the value {text} twice')
+                else:
+                    shown[text] = item
+            axes[n] = list(shown.values())
+        varying = [i for i, axis in enumerate(axes) if len(axis) > 1] or list(range(len(axes)))
         for combo in itertools.product(*axes):
-            name = ",".join(f"{k}={_fmt_value(val)}" for k, val, _ in combo)
-            v = Variant(name=name, line=gstart + 1, grid=True)
+            full = ",".join(f"{k}={_fmt_value(val)}" for k, val, _ in combo)
+            name = ",".join(f"{combo[i][0]}={_fmt_value(combo[i][1])}" for i in varying)
+            v = Variant(name=name, line=gstart + 1, grid=True, full_name=full if full != name else None)
             for _k, _val, ch in combo:
                 if isinstance(ch, Path):
                     v.demand = ch
@@ -280,9 +317,15 @@ def read_spec(path: str | Path) -> SweepSpec:
             variants.append(v)
     seen: dict[str, Variant] = {}
     for v in variants:
-        if v.folder_name in seen:
+        if v.folder_name in seen and seen[v.folder_name].name != v.name:
+            bad(
+                v.line,
+                f'the variant names "{seen[v.folder_name].name}" (line {seen[v.folder_name].line}) and "{v.name}" '
+                f'make the same folder name "{v.folder_name}"; rename one',
+            )
+        elif v.folder_name in seen:
             bad(v.line, f'the variant name "{v.name}" is used twice (first at line {seen[v.folder_name].line})')
-        elif v.name.startswith((".", "_")) or v.name in ("sweep.csv", "sweep.md", "sweep.html", "plots"):
+        elif v.folder_name.startswith((".", "_")) or v.folder_name in ("sweep.csv", "sweep.md", "sweep.html", "plots"):
             bad(v.line, f'the variant name "{v.name}" may not start with "." or "_" nor be a file of the sweep folder')
         else:
             seen[v.folder_name] = v

@@ -20,8 +20,14 @@ Reported beside the expected cost (``stochastic.json``):
 - ``vss_gap_usd``/``evpi_gap_usd``: the sum of the absolute gaps (objective − bound, USD) of
   the solves each difference comes from (a difference of optima is only known to that).
 
-No start heuristic rounding and no post-solve polish run on the deterministic equivalent
-(both would treat each block alone and could pull the shared decisions apart).
+The solves VSS and EVPI need run first, and serve the equivalent: the mean-demand plan
+evaluated in every scenario is a plan of it, and so is the first stage of the scenario that
+asks for most tokens in the first-stage years (solved alone) evaluated in the others -- with
+a dear unserved penalty the hedge is usually near that cautious plan, and the mean-demand
+plan can be far from it. The cheaper of the two is the equivalent's start, so the stochastic
+plan is never worse than either; the scenarios solved alone bound it from below (Σ_i P_i ×
+each one's bound). No post-solve polish runs on the equivalent (it would treat each block
+alone and could pull the shared decisions apart).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -59,7 +66,18 @@ def parse_cases(text: str) -> list[DemandCase]:
     :class:`UsageError` for a malformed item and :class:`InputError` when the probabilities do
     not sum to 1 within 1e-6, a name repeats or a file does not exist."""
     cases: list[DemandCase] = []
-    for item in [x.strip() for x in text.split(",") if x.strip()]:
+    if not text.strip(",; \t\n"):
+        raise UsageError(
+            f"--stochastic {text!r} names no scenario; give NAME=DEMAND.csv:P,... "
+            "(e.g. low=data/demand/low.csv:0.5,high=data/demand/high.csv:0.5)."
+        )
+    items = [x.strip() for x in text.split(",")]
+    if not all(items):
+        raise UsageError(
+            f"--stochastic {text!r} has an empty item (two commas in a row, or a comma at an end); "
+            "give NAME=DEMAND.csv:P,..."
+        )
+    for item in items:
         name, eq, rest = item.partition("=")
         file, colon, prob = rest.rpartition(":")
         if not eq or not colon or not name.strip() or not file.strip():
@@ -189,6 +207,27 @@ def build_equivalent(models: list, probs: list[float], cutoff: int) -> pyo.Concr
     return de
 
 
+def copy_values(src, dst) -> None:
+    """Give every variable of model ``dst`` the value of its namesake in ``src`` (two models
+    built from the same data, e.g. a scenario with its first stage fixed and its block of the
+    deterministic equivalent); a variable ``src`` lacks keeps its value."""
+    for v in dst.component_objects(pyo.Var, active=True, descend_into=True):
+        sv = src.component(v.local_name)
+        if sv is None:
+            continue
+        for k, vd in v.items():
+            if k in sv:
+                vd.set_value(sv[k].value, skip_validation=True)
+
+
+def start_values(ho) -> np.ndarray:
+    """The values loaded in the compiled program's variables (unset = 0, integers rounded):
+    the equivalent's start once every block holds a plan (:func:`copy_values`)."""
+    x = np.array([0.0 if v.value is None else float(v.value) for v in ho.columns])
+    x[ho.integer] = np.round(x[ho.integer])
+    return x
+
+
 def first_stage_values(m, cutoff: int) -> dict[tuple[str, tuple], float]:
     """(var, key) -> value of the first-stage decisions of a solved model (integers rounded)."""
     out = {}
@@ -223,6 +262,14 @@ class Solved:
     mip_gap: float | None = None
     plan: object = None
     extra: dict = field(default_factory=dict)
+    model: object = None  # the solved Pyomo model (a plan with its first stage fixed)
+
+    @property
+    def bound_usd(self) -> float | None:
+        """A valid lower bound of the optimum: objective − absolute gap (None without a plan)."""
+        if self.objective_usd is None or self.gap_usd is None:
+            return None
+        return self.objective_usd - self.gap_usd
 
 
 def _abs_gap(res) -> float | None:
@@ -239,7 +286,7 @@ def _settings(scn, time_limit, mip_gap, threads, seed) -> dict:
     return solver_settings(scn, time_limit, mip_gap, threads, seed)
 
 
-def _solve(m, st, rounder=None):
+def _solve(m, st, rounder=None, start_fn=None, known_bound=None):
     from ..solver.highs import solve_model
 
     res = solve_model(
@@ -250,6 +297,8 @@ def _solve(m, st, rounder=None):
         seed=int(st["seed"]),
         heuristic=True,  # the generic start (round up, then a restricted MIP) keeps tied columns equal
         rounder=rounder,
+        start_fn=start_fn,
+        known_bound=known_bound,
     )
     if res.status == "interrupted":
         raise KeyboardInterrupt
@@ -272,10 +321,14 @@ def _fixed(scn, values, cutoff, st) -> Solved:
     d = build_data(scn)
     m = build_model(d)
     notes = fix_first_stage(m, values, cutoff)
-    res = _solve(m, st)
+    from ..solver.polish import rounder
+
+    # the cover rounding of a single plan (fixed first-stage variables are constants of the
+    # compiled program, so it leaves them as they are)
+    res = _solve(m, st, rounder=rounder(m, d, threads=int(st["threads"])))
     if not res.has_solution:
         return Solved(res.status, None, None, extra={"notes": notes})
-    return Solved(res.status, res.objective * MUSD, _abs_gap(res), res.gap, extra={"notes": notes})
+    return Solved(res.status, res.objective * MUSD, _abs_gap(res), res.gap, extra={"notes": notes}, model=m)
 
 
 def solve_stochastic(
@@ -301,8 +354,6 @@ def solve_stochastic(
     from .. import api
     from ..io.errors import NoSolutionError
     from ..io.scenario import resolve_scenario_path
-    from ..solver.highs import SolveResult
-    from ..solver.solution import extract
 
     stage = on_stage or (lambda s: None)
     folder = resolve_scenario_path(scenario)
@@ -317,6 +368,7 @@ def solve_stochastic(
     fsy = int(getattr(cfg, "first_stage_years", 3))
     cutoff = cfg.start_year + fsy
     st = _settings(scns[0], time_limit, mip_gap, threads, seed)
+    given = {"time_limit_s": time_limit, "mip_rel_gap": mip_gap, "threads": threads, "seed": seed}
     out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
     if (out / "stochastic.json").exists() and not overwrite:
         raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
@@ -326,9 +378,62 @@ def solve_stochastic(
     datas = [build_data(s) for s in scns]
     models = [build_model(d) for d in datas]
     probs = [c.probability for c in cases]
+    start_fn = known_bound = None
+    start_from = None
+    if evaluate:
+        # the solves VSS and EVPI need come first: the mean-demand plan evaluated in every
+        # scenario is a plan of the equivalent (its start), and the scenarios solved alone
+        # bound it from below (Σ_i P_i × optimum_i ≤ the stochastic optimum)
+        stage("Solving the mean-demand plan (for VSS)")
+        with tempfile.TemporaryDirectory() as tmp:
+            mf = Path(tmp) / "demand.csv"
+            mean.to_csv(mf, index=False, lineterminator="\n")
+            ev_scn = api.load_scenario(folder, mf)
+        ev = _alone(ev_scn, st)
+        eev, ws = [], []
+        if ev.plan is not None:
+            ev_first = first_stage_values(ev.plan.model, cutoff)
+            ev.plan = None
+            for c, scn, m in zip(cases, scns, models):
+                stage(f"Evaluating the mean-demand plan in {c.name}")
+                e = _fixed(scn, ev_first, cutoff, st)
+                if e.model is not None:
+                    copy_values(e.model, m)  # the equivalent's block i starts at this plan
+                    e.model = None
+                eev.append(e)
+        early = [sum(v for k, v in d.demand_rmy.items() if k[-1] < cutoff) for d in datas]
+        j = max(range(len(cases)), key=lambda i: early[i])  # the most cautious first stage
+        for i, (c, scn) in enumerate(zip(cases, scns)):
+            stage(f"Solving {c.name} alone (for EVPI)")
+            w = _alone(scn, st)
+            if i != j:
+                w.plan = None
+            ws.append(w)
+        if eev and all(e.objective_usd is not None for e in eev):
+            start_fn = start_values
+            start_from = "the mean-demand plan"
+            start_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
+        if len(cases) > 1 and ws[j].plan is not None:
+            cautious = first_stage_values(ws[j].plan.model, cutoff)
+            alt = []
+            for i, (c, scn) in enumerate(zip(cases, scns)):
+                if i == j:
+                    alt.append(Solved(ws[j].status, ws[j].objective_usd, ws[j].gap_usd, model=ws[j].plan.model))
+                    continue
+                stage(f"Evaluating {cases[j].name}'s first stage in {c.name}")
+                alt.append(_fixed(scn, cautious, cutoff, st))
+            if all(a.objective_usd is not None for a in alt):
+                cost = sum(p * a.objective_usd for p, a in zip(probs, alt))
+                if start_fn is None or cost < start_cost:
+                    for a, m in zip(alt, models):
+                        copy_values(a.model, m)
+                    start_fn, start_from, start_cost = start_values, f"{cases[j].name}'s first stage", cost
+            ws[j].plan = None
+        if all(w.bound_usd is not None for w in ws):
+            known_bound = sum(p * w.bound_usd for p, w in zip(probs, ws)) / MUSD
     de = build_equivalent(models, probs, cutoff)
     stage("Solving the deterministic equivalent")
-    res = _solve(de, st)
+    res = _solve(de, st, start_fn=start_fn, known_bound=known_bound)
     if not res.has_solution:
         raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
     rp = res.objective * MUSD
@@ -345,21 +450,16 @@ def solve_stochastic(
         "first_stage_decisions": sum(1 for x in doc_first.values() if abs(x) > 1e-9),
         "scenarios": {},
     }
+    start_obj = res.heuristic.get("given_start_objective")
+    # the start the equivalent was given (the mean-demand plan evaluated in every scenario)
+    # and the lower bound from the scenarios solved alone, where the evaluation ran first
+    doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
+    doc["start_from"] = start_from if start_obj is not None else None
+    doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
         obj = pyo.value(m.npc.expr)
-        r = SolveResult(
-            status=res.status,
-            objective=obj,
-            bound=None,
-            gap=res.gap,
-            requested_gap=res.requested_gap,
-            time_limit=res.time_limit,
-            sizes=res.sizes,
-            timings=res.timings,
-        )
-        p = api.Plan(scenario=scn, result=r, tables=extract(m, d), model=m, data=d)
-        api.finish(p, marginals=False)
+        p = api.plan_from_model(scn, m, d, res, obj, res.gap, given=given)  # the equivalent's gap
         p.extra["stochastic"] = {
             "case": c.name,
             "probability": c.probability,
@@ -376,22 +476,7 @@ def solve_stochastic(
         }
     notes = []
     if evaluate:
-        stage("Solving the mean-demand plan (for VSS)")
-        with tempfile.TemporaryDirectory() as tmp:
-            mf = Path(tmp) / "demand.csv"
-            mean.to_csv(mf, index=False, lineterminator="\n")
-            ev_scn = api.load_scenario(folder, mf)
-        ev = _alone(ev_scn, st)
         doc["ev_objective_usd"] = ev.objective_usd
-        eev, ws = [], []
-        if ev.plan is not None:
-            ev_first = first_stage_values(ev.plan.model, cutoff)
-            for c, scn in zip(cases, scns):
-                stage(f"Evaluating the mean-demand plan in {c.name}")
-                eev.append(_fixed(scn, ev_first, cutoff, st))
-        for c, scn in zip(cases, scns):
-            stage(f"Solving {c.name} alone (for EVPI)")
-            ws.append(_alone(scn, st))
         for c, e, w in zip(cases, eev or [None] * len(cases), ws):
             doc["scenarios"][c.name]["eev_objective_usd"] = e.objective_usd if e else None
             doc["scenarios"][c.name]["ws_objective_usd"] = w.objective_usd
@@ -416,6 +501,12 @@ def solve_stochastic(
     else:
         doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
         notes.append("VSS and EVPI were not evaluated.")
+    kept = res.heuristic.get("given_start") == "used" and rp >= start_obj * MUSD - 1e-6 * abs(rp)
+    if start_obj is not None and kept and res.status != "optimal":
+        notes.append(
+            f"The stochastic plan is its start, {start_from} evaluated in every scenario: the "
+            "deterministic equivalent found no better hedge within its time limit."
+        )
     if notes:
         doc["note"] = " ".join(notes)
     report = _report(doc, folders, cutoff)

@@ -209,7 +209,7 @@ CSS = (
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}"
     ".scroll{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}"
     "figcaption{font-size:.85em;color:#555}"
-    # the first screen holds the answer and the headline plots (issue 12 item 4)
+    # the first screen holds the answer and the headline plots
     "body{margin-top:1em}h1{font-size:1.7em;margin:.3em 0 .5em}h2{margin-top:1.2em}"
     ".figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}"
     ".figs figure{flex:1 1 420px;max-width:calc(50% - .5em);margin:.4em 0;min-width:0}"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -171,6 +172,31 @@ def _hand_off(m: pyo.ConcreteModel, t0: float) -> Handoff:
     )
 
 
+def _rel_gap(objective: float, bound: float) -> float:
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+def violation(ho: Handoff, x) -> float:
+    """The largest violation of a row or column bound of ``ho`` by the column values ``x``,
+    relative to 1 + |bound|; also an integer column's distance to the nearest integer."""
+    x = np.asarray(x, dtype=np.float64)
+    A = sp.csc_matrix(
+        (np.asarray(ho.lp.a_matrix_.value_), np.asarray(ho.lp.a_matrix_.index_), np.asarray(ho.lp.a_matrix_.start_)),
+        shape=(ho.lp.num_row_, ho.lp.num_col_),
+    )
+    act = A @ x
+    lo, up = np.asarray(ho.lp.row_lower_), np.asarray(ho.lp.row_upper_)
+    worst = 0.0
+    for v, b in ((lo - act, lo), (act - up, up), (ho.lower - x, ho.lower), (x - ho.upper, ho.upper)):
+        ok = np.isfinite(b)
+        if ok.any():
+            worst = max(worst, float(np.max(v[ok] / (1.0 + np.abs(b[ok])), initial=0.0)))
+    if ho.integer.any():
+        xi = x[ho.integer]
+        worst = max(worst, float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
+    return worst
+
+
 def best_bound(
     objective: float, bound: float | None, lp_bound: float | None, mip_gap: float, status: str
 ) -> tuple[float | None, float | None, str]:
@@ -212,6 +238,8 @@ def solve_model(
     heuristic: bool = True,
     write_mps: str | None = None,
     rounder=None,
+    start_fn=None,
+    known_bound: float | None = None,
 ) -> SolveResult:
     """Solve ``m`` with HiGHS and load the incumbent (if any) into the model's variables.
 
@@ -220,7 +248,13 @@ def solve_model(
     dual bound, gap). ``heuristic`` runs :func:`planner.solver.heuristics.mip_start` first on a
     MIP. ``options`` are extra HiGHS options. ``write_mps`` names a file to write the program
     to (untimed; for the benchmarks' solver-alone floor). ``rounder`` is passed to the start
-    heuristic (:func:`planner.solver.polish.rounder`). Never raises on a non-optimal outcome: the
+    heuristic (:func:`planner.solver.polish.rounder`). ``start_fn(ho)``, if given, returns a
+    plan of the compiled program (column values) or None; a plan that satisfies every row and
+    bound (:func:`violation` ≤ 1e-6) competes with the start heuristic's plan (the better is
+    HiGHS's start, and kept if HiGHS finds nothing better); the heuristic is skipped when the
+    plan is already within ``mip_gap`` of ``known_bound``. ``known_bound`` (MUSD) is a valid lower bound found
+    elsewhere (e.g. the scenarios of a stochastic plan solved alone); the gap is measured
+    against it where it is higher than HiGHS's. Never raises on a non-optimal outcome: the
     status says what happened.
     """
     ho = hand_off(m)
@@ -236,11 +270,34 @@ def solve_model(
     t1 = time.perf_counter()
     hinfo: dict = {}
     start = None
-    if is_mip and heuristic:
+    given = start_fn(ho) if start_fn is not None else None
+    rejected = given is not None and violation(ho, given) > 1e-6
+    if rejected:
+        given = None
+    given_proven = (
+        given is not None
+        and known_bound is not None
+        and _rel_gap(float(np.dot(np.asarray(ho.lp.col_cost_), given) + ho.lp.offset_), known_bound) <= mip_gap
+    )
+    if is_mip and heuristic and not given_proven:
         start, hinfo = mip_start(
             ho, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, rounder=rounder
         )
+    if is_mip and given is not None:
+        obj = float(np.dot(np.asarray(ho.lp.col_cost_), given) + ho.lp.offset_)
+        hinfo["given_start_objective"] = obj
+        if start is None or obj < hinfo.get("objective", math.inf):
+            # the given plan is better than the heuristic's (or the heuristic found none)
+            start = given
+            hinfo.update(given_start="used", objective=obj)
+        lb = max((b for b in (hinfo.get("lp_bound"), known_bound) if b is not None), default=None)
+        if lb is not None:
+            gap = _rel_gap(hinfo["objective"], lb)
+            hinfo.update(lp_bound=lb, gap_to_lp=gap, proven=gap <= float(mip_gap))
+    if rejected:
+        hinfo["given_start"] = "rejected: violates a row or bound"
     t_heur = time.perf_counter() - t1
+    floor = max((b for b in (hinfo.get("lp_bound"), known_bound) if b is not None), default=None)
     left = float(time_limit) - t_heur
     # the full MIP needs at least its root LP (about as long as the heuristic's LP) to improve
     # anything: with less time left than that, the start and the LP bound are the answer
@@ -259,9 +316,12 @@ def solve_model(
             sizes=sizes,
             timings={"handoff": ho.seconds, "solve": t_heur, "heuristic": t_heur},
             solver_log=(
-                "start heuristic: plan within the requested gap of the LP relaxation bound\n"
-                if hinfo.get("proven")
-                else "start heuristic: too little time left for the full MIP; bound = LP relaxation\n"
+                ("given start" if given is not None else "start heuristic")
+                + (
+                    ": plan within the requested gap of the bound\n"
+                    if hinfo.get("proven")
+                    else ": too little time left for the full MIP; bound = LP relaxation\n"
+                )
             ),
             heuristic=hinfo,
             handoff=ho,
@@ -309,7 +369,7 @@ def solve_model(
         # HiGHS may set the start aside (e.g. on a tolerance) and end with a worse plan of its
         # own: the better plan is kept, with the best bound either of them proved
         objective = hinfo["objective"]
-        bound, gap, _ = best_bound(objective, bound, hinfo.get("lp_bound"), float(mip_gap), status)
+        bound, gap, _ = best_bound(objective, bound, floor, float(mip_gap), status)
         has_sol = True
         status = "optimal" if gap <= float(mip_gap) else ("time_limit" if status != "infeasible" else status)
         ho.load(start)
@@ -317,7 +377,7 @@ def solve_model(
         objective, bound, gap, has_sol = float(ho.lp.offset_), None, 0.0, True
     elif has_sol:
         ho.load(h.getSolution().col_value)
-        bound, gap, status = best_bound(objective, bound, hinfo.get("lp_bound"), float(mip_gap), status)
+        bound, gap, status = best_bound(objective, bound, floor, float(mip_gap), status)
     try:
         with open(log_path, encoding="utf-8", errors="replace") as f:
             solver_log = f.read()
