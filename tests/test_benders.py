@@ -281,14 +281,14 @@ def test_synthetic_generator_cuts_each_bundled_day(tmp_path):
 
 def test_serving_split_reaches_the_optimum(tmp_path):
     """The split large programs get by default (serving LP per year in the subproblems,
-    anchor cuts, repaired rounding) reaches the monolithic optimum on a small scenario."""
+    repaired rounding), with anchor cuts, reaches the monolithic optimum on a small scenario."""
     scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
     d = build_data(scn)
     mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
-    from planner.solver.benders import SERVING, solve_benders
+    from planner.solver.benders import ANCHORS, SERVING, solve_benders
 
     m = build_model(d)
-    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING)
+    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, anchors=ANCHORS)
     assert res.decomposition["sizes"]["groups"] > len(d.years)  # serving per year + site-years
     assert res.bound <= mono.objective * (1 + 1e-9) and mono.bound <= res.objective * (1 + 1e-9)
     assert res.objective == pytest.approx(mono.objective, rel=2e-3)
@@ -301,9 +301,9 @@ def test_level_set_keeps_the_optimum(tmp_path):
     scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
     d = build_data(scn)
     mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
-    from planner.solver.benders import SERVING, solve_benders
+    from planner.solver.benders import ANCHORS, SERVING, solve_benders
 
     m = build_model(d)
-    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, level=0.5)
+    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, level=0.5, anchors=ANCHORS)
     assert res.bound <= mono.objective * (1 + 1e-9) and mono.bound <= res.objective * (1 + 1e-9)
     assert res.objective == pytest.approx(mono.objective, rel=2e-3)

@@ -23,7 +23,7 @@ the Pyomo model, so every row any layer or §7 feature adds is carried without k
 
 Iterations (each reports the bound and the best plan through ``progress``):
 
-0. With ``anchors`` (the default of the serving split, below): the plan that builds
+0. With ``anchors`` (an option, e.g. :data:`ANCHORS`; off by default): the plan that builds
    nothing, then the subproblems at the point of the most capacity the master rows allow
    (an LP of the master maximising the columns the subproblems see) and at fractions of it.
    The serving cost can only fall with more capacity, so the cut there carries, from the
@@ -1046,8 +1046,7 @@ def solve_benders(
     and the split's sizes. ``workers`` threads solve the subproblems (default ``threads``).
     ``also``: components moved to the subproblems (None: :func:`default_split`);
     ``anchors``: fractions of the most-capacity point at which the subproblems are solved
-    before the first master LP (None: :data:`ANCHORS` for the serving split, none
-    otherwise); ``level``: the level-set share α (None: in-out stabilisation);
+    before the first master LP (None: none; :data:`ANCHORS` is the measured choice); ``level``: the level-set share α (None: in-out stabilisation);
     ``lp_share``: the share of ``time_limit`` for the LP phase."""
     from .highs import SolveResult, hand_off
 
@@ -1055,8 +1054,11 @@ def solve_benders(
     t1 = time.perf_counter()
     if also is None:
         also = default_split(ho)
-    if anchors is None:  # the serving split needs them (its bound starts near 0 without)
-        anchors = ANCHORS if set(also) == set(SERVING) else ()
+    if anchors is None:
+        # off: at 50 x 20 x 48 their dense cuts slow the master LP more than they lift the
+        # bound (bound after 300 s 133 534 MUSD with them, 314 147 without; at 10 x 5 x 24
+        # they lift it from 0.0005 to 0.86 of the optimum): benchmarks/RESULTS.md
+        anchors = ()
     slices = list(d.slices)
     coarse = set(d.sites) | set(d.years)
     dec = Decomposition(
