@@ -61,7 +61,7 @@ FULL = [
     Size("syn 100x20x96x12", 100, 20, 96, 12, 600, decomposition_time_limit=600),
     Size("syn 200x20x96x12", 200, 20, 96, 12, 600, decomposition_time_limit=1200),
 ]
-# issue 16's targets for the decomposition (size -> (gap, seconds)); see RESULTS.md
+# the decomposition's targets at hyperscale: size -> (relative gap proven, seconds); see RESULTS.md
 TARGETS = {
     "world (bundled)": (0.01, 45),
     "syn 50x20x48x12": (0.02, 300),

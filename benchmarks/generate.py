@@ -3,7 +3,7 @@
 Every figure is drawn from the ranges of the bundled ``world`` scenario: each synthetic
 site copies a bundled site (region, costs, grid, climate, onsite power options, latency to
 the regions, capacity-factor profiles) and perturbs its numbers by a few tens of per cent.
-Slices are 4 representative days (seasons) cut into ``n_slices / 4`` equal slices; the
+Slices are the bundled representative days cut into ``n_slices / days`` equal slices; the
 capacity factors and grid price multipliers of a slice come from the bundled 4-hour slice
 that contains it. Demand is the bundled one, scaled by sites / bundled sites (so the fleet
 per site stays similar) and extended past 2035 at the last year's growth (capped at 10 %).
@@ -56,8 +56,6 @@ def generate(
     time_limit: float = 300.0,
 ) -> Path:
     """Write a synthetic scenario folder and return its path."""
-    if n_slices % 4 or 24 % (n_slices // 4):
-        raise ValueError("n_slices must be 4 x a divisor of 24 (4, 8, 12, 16, 24, 32, 48, 96)")
     rng = np.random.default_rng(seed)
     folder = Path(folder)
     if folder.exists():
@@ -86,23 +84,26 @@ def generate(
     )
     regions.to_csv(folder / "regions.csv", index=False)
 
-    # --- slices: 4 seasons x per_day slices of 24/per_day hours
-    per_day = n_slices // 4
-    dur = 24 // per_day
+    # --- slices: each bundled representative day cut into n_slices / days equal slices
     src = sl.sort_values(["day", "hour"])
+    days = list(dict.fromkeys(src["day"]))
+    if n_slices % len(days):
+        raise ValueError(f"n_slices must be a multiple of the {len(days)} bundled representative days")
+    per_day = n_slices // len(days)
+    dur = 24.0 / per_day
     rows, src_of = [], {}
     for day, g in src.groupby("day", sort=False):
         g = g.sort_values("hour")
         for i in range(per_day):
             hour = i * dur
-            base = g[g["hour"] <= hour].iloc[-1]
-            name = f"{day[:2]}{hour:02d}"
+            base = g[g["hour"] <= hour + 1e-9].iloc[-1]  # the bundled slice holding this hour
+            name = f"{day}h{i:02d}"
             rows.append(
                 {
                     "slice": name,
                     "day": day,
-                    "hour": hour,
-                    "duration_h": float(dur),
+                    "hour": round(hour, 6),
+                    "duration_h": round(dur, 6),
                     "days_per_year": base["days_per_year"],
                     "grid_price_mult": base["grid_price_mult"],
                 }

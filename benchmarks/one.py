@@ -4,7 +4,7 @@ up to the end of the hand-off and the gap against solve time (the start heuristi
 then each change HiGHS reports, then the final gap).
 
     python -m benchmarks.one SCENARIO_DIR OUT_DIR --time-limit S [--mps FILE] [--no-heuristic]
-                             [--method monolithic|decomposition]
+                             [--method monolithic|decomposition] [--benders JSON]
 
 With ``--method decomposition`` the solve is :func:`planner.solver.benders.solve_benders`
 (the trace is then its best plan's gap to its bound after each iteration).
@@ -30,6 +30,9 @@ def main(argv=None) -> None:
     ap.add_argument("--mps")
     ap.add_argument("--no-heuristic", action="store_true")
     ap.add_argument("--method", choices=["monolithic", "decomposition"], default="monolithic")
+    ap.add_argument(
+        "--benders", default="{}", help='options of solve_benders as JSON, e.g. \'{"also": [], "anchors": []}\''
+    )
     a = ap.parse_args(argv)
 
     import planner.io.validate as validate
@@ -85,7 +88,7 @@ def main(argv=None) -> None:
 
         from planner.solver.benders import solve_benders
 
-        solve = functools.partial(solve_benders, d=d)
+        solve = functools.partial(solve_benders, d=d, **json.loads(a.benders))
     res = solve(
         m,
         time_limit=a.time_limit,

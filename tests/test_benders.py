@@ -207,6 +207,93 @@ def test_serving_in_the_subproblems(tmp_path):
     assert res.objective == pytest.approx(mono.objective, rel=3 * GAP)
 
 
+def test_anchor_cuts_are_valid_and_lift_the_first_bound(tmp_path):
+    """The anchor cuts (subproblems at the most capacity the master rows allow, and at
+    fractions of it) are cuts of the full program: the master LP with them alone is a bound
+    of the monolithic optimum, and one above the bound without them (the serving split
+    learns the unavoidable unserved cost from them)."""
+    scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
+    d = build_data(scn)
+    m = build_model(d)  # kept alive: columns refer to it weakly
+    ho = hand_off(m)
+    mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
+    from planner.solver.benders import SERVING
+
+    bounds = []
+    for anchors in ((), (1.0, 0.5, 0.25)):
+        dec = Decomposition(
+            ho, d.slices, set(d.sites) | set(d.years), also=SERVING, years=d.years, threads=1, anchors=anchors
+        )
+        mst = dec.master
+        mst.integral(False)
+        if anchors:
+            xa = mst.most_capacity(dec.linked, 30)
+            assert xa is not None
+            for f in anchors:
+                mst.add_cuts(dec.evaluate(f * xa).cuts)
+        r = mst.run(30)
+        assert r["optimal"]
+        bounds.append(r["objective"])
+        dec.close()
+    assert bounds[1] <= mono.objective * (1 + 1e-9)
+    assert bounds[1] >= bounds[0] - 1e-6 * (1 + abs(bounds[0]))
+
+
+def test_serving_split_groups(tmp_path):
+    """The default split of the decomposition: one serving group per year (the demand rows
+    join the sites of a year) and the operation of each site-year in its own group; the
+    master keeps no token or serving column."""
+    scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
+    d = build_data(scn)
+    m = build_model(d)
+    ho = hand_off(m)
+    from planner.solver.benders import SERVING
+
+    sp = split_program(ho, d.slices, set(d.sites) | set(d.years), SERVING, d.years)
+    cols = np.array(ho.columns, dtype=object)
+    names = [v.parent_component().local_name for v in cols[sp.op_cols]]
+    serving = [g for g, n in zip(sp.group_of_col, names) if n in SERVING]
+    for g in set(serving):  # a serving group is the serving of one year, nothing else
+        keys = sp.group_keys[g]
+        assert {k[-1] for k in keys} <= set(d.years) and len({k[-1] for k in keys}) == 1
+        members = {n for gg, n in zip(sp.group_of_col, names) if gg == g}
+        assert members <= set(SERVING)
+    assert len(set(serving)) == len(d.years)
+    master_names = {v.parent_component().local_name for v in cols[sp.master_cols]}
+    assert not master_names & set(SERVING)
+
+
+def test_synthetic_generator_cuts_each_bundled_day(tmp_path):
+    """benchmarks.generate cuts each bundled representative day into equal slices (the
+    bundled world scenario has six days), so the synthetic scenarios load and keep 8760 h."""
+    from benchmarks.generate import generate
+
+    folder = generate(tmp_path / "syn", 3, 2, 12, 11)
+    scn = load_scenario(folder)
+    sl = scn.tables["slices.csv"]
+    assert len(sl) == 12
+    w = (sl["duration_h"] * sl["days_per_year"]).sum()
+    assert abs(w - 8760) <= 0.01 * 8760
+    assert (sl.groupby("day")["duration_h"].sum() == 24).all()
+    with pytest.raises(ValueError):
+        generate(tmp_path / "bad", 3, 2, 10, 11)
+
+
+def test_serving_split_reaches_the_optimum(tmp_path):
+    """The split large programs get by default (serving LP per year in the subproblems,
+    repaired rounding), with anchor cuts, reaches the monolithic optimum on a small scenario."""
+    scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
+    d = build_data(scn)
+    mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
+    from planner.solver.benders import ANCHORS, SERVING, solve_benders
+
+    m = build_model(d)
+    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, anchors=ANCHORS)
+    assert res.decomposition["sizes"]["groups"] > len(d.years)  # serving per year + site-years
+    assert res.bound <= mono.objective * (1 + 1e-9) and mono.bound <= res.objective * (1 + 1e-9)
+    assert res.objective == pytest.approx(mono.objective, rel=2e-3)
+
+
 def test_level_set_keeps_the_optimum(tmp_path):
     """The level-set stabilisation (an L1 projection onto the level set, an LP) moves only
     the point evaluated, never the bound: with it the serving split still reaches the
@@ -214,9 +301,9 @@ def test_level_set_keeps_the_optimum(tmp_path):
     scn = load_scenario(write_scenario(tmp_path / "scn", **_spec()))
     d = build_data(scn)
     mono = api.solve(scn, method="monolithic", mip_gap=GAP, threads=1, marginals=False).result
-    from planner.solver.benders import SERVING, solve_benders
+    from planner.solver.benders import ANCHORS, SERVING, solve_benders
 
     m = build_model(d)
-    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, level=0.5)
+    res = solve_benders(m, d, time_limit=120, mip_gap=1e-3, threads=1, also=SERVING, level=0.5, anchors=ANCHORS)
     assert res.bound <= mono.objective * (1 + 1e-9) and mono.bound <= res.objective * (1 + 1e-9)
     assert res.objective == pytest.approx(mono.objective, rel=2e-3)

@@ -23,6 +23,13 @@ the Pyomo model, so every row any layer or §7 feature adds is carried without k
 
 Iterations (each reports the bound and the best plan through ``progress``):
 
+0. With ``anchors`` (an option, e.g. :data:`ANCHORS`; off by default): the plan that builds
+   nothing, then the subproblems at the point of the most capacity the master rows allow
+   (an LP of the master maximising the columns the subproblems see) and at fractions of it.
+   The serving cost can only fall with more capacity, so the cut there carries, from the
+   first master solve on, the demand that no plan can serve (chips not yet sold, sites
+   not yet open, latency): on 10 sites x 5 years x 24 slices the first bound is 0.86 of
+   the optimum with them (897 610 of 1 043 264 MUSD) and 0.0005 without.
 1. LP relaxation of the master, cuts at a stabilised point (in-out separation, Ben-Ameur &
    Neto 2007: half-way between the master's point and the last point evaluated) until the
    relaxation's gap is small. Its bound is a valid bound of the full program; its cuts are
@@ -36,16 +43,30 @@ Iterations (each reports the bound and the best plan through ``progress``):
    (the others held at 0, as the monolithic start heuristic does: its plans are plans of
    the full program, its bound is not counted), then the whole master.
 
-``also`` moves further components to the subproblems (e.g. ``serve``, ``tok``,
-``unserved``, ``active_units``, ``load_mw``: a small master of the investment decisions,
-one subproblem per year, since the demand rows join the sites of a year).
+``also`` moves further components to the subproblems. The **serving split**
+(:data:`SERVING`: ``serve``, ``tok``, ``unserved``, grouped by year only) puts the serving
+LP of each year in one subproblem (the demand rows join the sites of a year) and keeps each
+site-year's operation in its own; the master holds the investments, the units powered on
+and the facility load (10 k columns at 20 x 10 x 24 where the master with serving has 55 k).
+:func:`solve_benders` uses it when the program has more than
+:data:`SERVING_MASTER_COLUMNS` serving columns (then the master LP with serving is about as
+hard as the whole relaxation), else keeps serving in the master. Adding ``active_units``
+and ``load_mw`` as well gives one subproblem per year of all its sites.
+
+``level`` (a share ``α`` in (0, 1), default off) stabilises the LP phase by the level-set
+method instead of in-out: the point evaluated is the projection (L1, weighted by
+``1/(1+|centre|)``, an LP) of the best point so far onto the set where the cutting-plane
+model is at most ``LB + α (UB - LB)``; the bound still comes from the unregularised master.
 benchmarks/RESULTS.md has what each split does at 50 sites x 20 years x 48 slices.
 
 The bound is the master's (a relaxation of the full program: every cut is valid), the plan a
 plan of the full program, so the gap is proven. Pecci & Jenkins 2025 (IEEE Trans. Power
 Systems, "Regularized Benders Decomposition for High Performance Capacity Expansion
-Models") regularise with a level set (a QP); HiGHS has no MIQP, so the LP phase stabilises
-by in-out separation and the MIP phase relies on its warm-started cuts.
+Models") regularise with a level set (a QP); HiGHS has no MIQP, so ``level`` projects in
+the L1 norm (an LP), and by default the LP phase stabilises by in-out separation and the
+MIP phase relies on its warm-started cuts. Plans: the integers of the master LP's last
+point (and of the best point evaluated) rounded up and repaired on the rows of integers
+only, the rest re-optimised.
 """
 
 from __future__ import annotations
@@ -94,13 +115,17 @@ def matrix(lp) -> sp.csc_matrix:
     )
 
 
-def split_program(ho, slices, coarse, also=()) -> Split:
+def split_program(ho, slices, coarse, also=(), years=None) -> Split:
     """Split the compiled program ``ho`` (see the module docstring). ``slices``: the time
     slice names (an index holding one makes an operational column); ``coarse``: index
     elements by which groups are merged (sites and years); ``also``: names of Pyomo
     components whose continuous columns are operational too (e.g. ``serve``, ``tok``: then
-    the serving rows join the sites of a year into one subproblem)."""
+    the serving rows join the sites of a year into one subproblem). ``years``: if given,
+    the ``also`` columns are merged by their year only (not their site), so that the
+    serving LP of a year is one group and each site-year's operation another, as long as
+    no row joins them."""
     also = set(also)
+    years = set(years) if years is not None else None
     slices = set(slices)
     coarse = set(coarse)
     n = ho.lp.num_col_
@@ -123,7 +148,8 @@ def split_program(ho, slices, coarse, also=()) -> Split:
             sl = [i for i, e in enumerate(idx) if is_slice(e)]
             if not sl and p.local_name in also:
                 sl = [-1]
-            k = kind[id(p)] = (sl, [i for i, e in enumerate(idx) if e in coarse and not is_slice(e)]) if sl else None
+            by = coarse if years is None or not sl or sl[0] >= 0 else years
+            k = kind[id(p)] = (sl, [i for i, e in enumerate(idx) if e in by and not is_slice(e)]) if sl else None
         if k is not None and (k[0][0] < 0 or (len(idx) > max(k[0]) and is_slice(idx[k[0][0]]))):
             op[j] = True
             keys[j] = tuple(idx[i] for i in k[1])
@@ -347,6 +373,7 @@ class Master:
         b.row_lower_ = np.asarray(lp.row_lower_)[mr]
         b.row_upper_ = np.asarray(lp.row_upper_)[mr]
         b.offset_ = float(lp.offset_)
+        self.offset = float(lp.offset_)
         b.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         b.a_matrix_.num_col_, b.a_matrix_.num_row_ = n, len(mr)
         b.a_matrix_.start_ = Am.indptr.astype(np.int32)
@@ -359,6 +386,7 @@ class Master:
         self.h = h
         self.n = n
         self.cuts = 0
+        self.reg = None  # level-set regularisation (see enable_level)
         self.up_now = self.up.copy()  # upper bounds as restricted (see restrict)
         self.solved_lp = False
         self._is_mip = None
@@ -423,6 +451,87 @@ class Master:
         )
         self.cuts += k
 
+    def enable_level(self, cols: np.ndarray, scale: np.ndarray) -> None:
+        """Add what the level-set projection needs (Pecci & Jenkins 2025, with an L1 norm so
+        that it is an LP): a column ``u_j >= 0`` and two rows ``x_j - u_j <= c_j``,
+        ``x_j + u_j >= c_j`` per regularised master column ``cols`` (``c`` the centre), and a
+        level row ``c_master · x + Σθ <= level``. They are off (free rows, ``u`` at cost 0)
+        until :meth:`project`; ``scale`` (per column of ``cols``) weighs ``|x_j - c_j|`` by
+        ``1 / scale_j``."""
+        h = self.h
+        k = len(cols)
+        n0 = h.getNumCol()
+        h.addCols(
+            k,
+            np.zeros(k),
+            np.zeros(k),
+            np.full(k, INF),
+            0,
+            np.zeros(k, dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([]),
+        )
+        u = np.arange(n0, n0 + k, dtype=np.int32)
+        r0 = h.getNumRow()
+        starts = np.arange(0, 2 * k, 2, dtype=np.int32)
+        idx = np.column_stack([cols, u]).ravel().astype(np.int32)
+        h.addRows(k, np.full(k, -INF), np.full(k, INF), 2 * k, starts, idx, np.tile([1.0, -1.0], k))
+        h.addRows(k, np.full(k, -INF), np.full(k, INF), 2 * k, starts, idx, np.tile([1.0, 1.0], k))
+        lv = np.arange(self.n, dtype=np.int32)
+        h.addRows(1, np.array([-INF]), np.array([INF]), self.n, np.array([0], dtype=np.int32), lv, self.c[: self.n])
+        self.reg = {
+            "cols": np.asarray(cols, dtype=np.int32),
+            "u": u,
+            "rows_lo": np.arange(r0, r0 + k, dtype=np.int32),
+            "rows_up": np.arange(r0 + k, r0 + 2 * k, dtype=np.int32),
+            "level_row": r0 + 2 * k,
+            "w": 1.0 / np.maximum(np.asarray(scale, dtype=np.float64), 1e-9),
+            "on": False,
+        }
+
+    def project(self, centre: np.ndarray | None, level: float | None) -> None:
+        """Switch to the projection LP (min Σ |x_j - centre_j| / scale_j over the master rows,
+        the cuts and the level row ``objective <= level``, MUSD) or, with None, back to the
+        master's own objective."""
+        r = self.reg
+        h = self.h
+        k = len(r["cols"])
+        allc = np.arange(self.n, dtype=np.int32)
+        if centre is None:
+            if not r["on"]:
+                return
+            h.changeColsCost(self.n, allc, self.c[: self.n])
+            h.changeColsCost(k, r["u"], np.zeros(k))
+            h.changeRowsBounds(k, r["rows_lo"], np.full(k, -INF), np.full(k, INF))
+            h.changeRowsBounds(k, r["rows_up"], np.full(k, -INF), np.full(k, INF))
+            h.changeRowsBounds(1, np.array([r["level_row"]], dtype=np.int32), np.array([-INF]), np.array([INF]))
+            r["on"] = False
+            return
+        c = centre[r["cols"]]
+        h.changeColsCost(self.n, allc, np.zeros(self.n))
+        h.changeColsCost(k, r["u"], r["w"] / (1.0 + np.abs(c)))
+        h.changeRowsBounds(k, r["rows_lo"], np.full(k, -INF), c)
+        h.changeRowsBounds(k, r["rows_up"], c, np.full(k, INF))
+        lv = float(level) - float(self.offset)
+        h.changeRowsBounds(1, np.array([r["level_row"]], dtype=np.int32), np.array([-INF]), np.array([lv]))
+        r["on"] = True
+
+    def most_capacity(self, cols: np.ndarray, time_limit: float) -> np.ndarray | None:
+        """The master point (master columns) that maximises the sum of ``cols`` over the
+        master's rows (LP), or None if that LP does not finish; the objective is restored."""
+        h = self.h
+        allc = np.arange(self.n, dtype=np.int32)
+        cost = np.zeros(self.n)
+        cost[cols] = -1.0
+        h.changeColsCost(self.n, allc, cost)
+        try:
+            r = self.run(time_limit)
+        finally:
+            h.changeColsCost(self.n, allc, self.c[: self.n])
+        if not r["ok"]:
+            return None
+        return r["x"][: self.nm]
+
     def run(self, time_limit: float, mip_gap: float | None = None, start: np.ndarray | None = None) -> dict:
         h = self.h
         h.setOptionValue("time_limit", max(1.0, float(time_limit)))
@@ -434,7 +543,9 @@ class Master:
             h.setOptionValue("mip_rel_gap", float(mip_gap))
         if start is not None and self._is_mip:
             sol = highspy.HighsSolution()
-            sol.col_value = list(start)
+            full = np.zeros(h.getNumCol())
+            full[: len(start)] = start
+            sol.col_value = list(full)
             sol.value_valid = True
             h.setSolution(sol)
         # HiGHS checks its time limit only between LPs; the callbacks stop it on time
@@ -448,8 +559,10 @@ class Master:
             self.solved_lp = True
         out = {"status": h.modelStatusToString(st), "ok": ok, "optimal": st == highspy.HighsModelStatus.kOptimal}
         if ok:
-            out["x"] = np.asarray(h.getSolution().col_value)
+            out["x"] = np.asarray(h.getSolution().col_value)[: self.n]
             out["objective"] = info.objective_function_value
+            if self.reg is not None and self.reg["on"]:
+                out["objective"] = float(self.c[: self.n] @ out["x"]) + float(self.offset)
         if self._is_mip:
             bd = info.mip_dual_bound
             out["bound"] = bd if math.isfinite(bd) else None
@@ -485,10 +598,13 @@ class Decomposition:
         workers: int | None = None,
         log_file: str | None = None,
         bundle_columns: int = BUNDLE_COLUMNS,
+        years=None,
+        level: float | None = None,
+        anchors=(),
     ):
         t0 = time.perf_counter()
         self.ho = ho
-        self.split = split_program(ho, slices, coarse, also)
+        self.split = split_program(ho, slices, coarse, also, years)
         self.bundles = make_bundles(ho, self.split, seed, threads, bundle_columns)
         lb = np.zeros(self.split.n_groups)
         for b in self.bundles:
@@ -496,6 +612,14 @@ class Decomposition:
         lb = np.where(np.isfinite(lb), lb, -1e9)  # an unbounded group: a far bound
         self.theta_lb = lb
         self.master = Master(ho, self.split, lb, threads, seed, log_file)
+        self.level = level
+        self.lp_share = 0.35  # of the time limit, for the LP phase
+        self.anchors = tuple(anchors)
+        # the master columns the subproblems see (capacity, load, units)
+        A_link = self.split.A[self.split.sub_rows][:, self.split.master_cols].tocsc()
+        self.linked = np.flatnonzero(np.diff(A_link.indptr) > 0).astype(np.int32)
+        if level is not None:  # regularise them
+            self.master.enable_level(self.linked, np.ones(len(self.linked)))
         self.workers = max(1, int(workers if workers is not None else threads))
         self.pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(self.bundles) > 1 else None
         self.setup_seconds = time.perf_counter() - t0
@@ -547,6 +671,25 @@ class Decomposition:
                 if check is None or lhs[gi] < rhs[gi] - TOL * (1.0 + abs(rhs[gi])):
                     cuts.append((int(g), coef[gi], float(rhs[gi])))
         return Evaluation(feasible, q, cuts, x, err)
+
+    def round_up(self, xm: np.ndarray) -> np.ndarray:
+        """Master columns ``xm`` with every integer rounded up and the rows of integers only
+        that this breaks repaired (:func:`planner.solver.neighbourhood.repair_rounding`: a
+        site filled to its ``max_it_mw`` with fractional hall blocks gets some rounded down
+        instead, as the monolithic start heuristic does)."""
+        from .neighbourhood import repair_rounding
+
+        mst = self.master
+        nm = mst.nm
+        ints = mst.ints
+        out = np.asarray(xm, dtype=np.float64).copy()
+        out[ints] = np.clip(np.ceil(out[ints] - 1e-6), mst.lo[ints], mst.up[ints])
+        full = np.zeros(self.ho.lp.num_col_)
+        relaxed = np.zeros(self.ho.lp.num_col_)
+        full[self.split.master_cols] = out[:nm]
+        relaxed[self.split.master_cols] = xm[:nm]
+        full, _ = repair_rounding(self.ho, full, relaxed)
+        return full[self.split.master_cols]
 
     def full_plan(self, xm: np.ndarray, ev: Evaluation) -> np.ndarray:
         x = np.zeros(self.ho.lp.num_col_)
@@ -614,12 +757,15 @@ class Decomposition:
             return False
 
         def benders_lp(phase: str, tol: float, share_deadline: float, max_iter: int = 500, valid_bound=False):
-            """Kelley iterations with in-out stabilisation on the master as it is now
-            (LP). Returns (bound of this LP, best value of this LP, its best master point)."""
+            """Kelley iterations on the master as it is now (LP), stabilised by the level set
+            (``self.level``: the point evaluated is the projection of the best point so far
+            onto the level set of the cutting-plane model) or else by in-out separation.
+            Returns (bound of this LP, best value of this LP, its best master point)."""
             nonlocal bound
             core = None
             lam = 0.5
             lp_best, lp_bound, lp_x = INF, -INF, None
+            alpha = self.level if mst.reg is not None else None
             for _ in range(max_iter):
                 if time.perf_counter() > share_deadline:
                     break
@@ -631,8 +777,24 @@ class Decomposition:
                 if valid_bound:
                     bound = max(bound, r["objective"])
                 xm, th = xs[:nm], xs[nm:]
-                point = xm if core is None else lam * core + (1 - lam) * xm
-                ev = self.evaluate(point, (xm, th))
+                last_master["x"] = xm.copy()
+                projected = False
+                if alpha is not None:
+                    point, th_pt = xm, th
+                    if lp_x is not None and math.isfinite(lp_best) and lp_best > lp_bound:
+                        # the level set {model <= LB + alpha (UB - LB)}, nearest to the best point
+                        mst.project(np.concatenate([lp_x, np.zeros(mst.ng)]), lp_bound + alpha * (lp_best - lp_bound))
+                        try:
+                            r2 = mst.run(max(1.0, share_deadline - time.perf_counter()))
+                        finally:
+                            mst.project(None, None)
+                        if r2["ok"]:
+                            point, th_pt = r2["x"][:nm], r2["x"][nm:]
+                            projected = True
+                    ev = self.evaluate(point, (point, th_pt))
+                else:
+                    point = xm if core is None else lam * core + (1 - lam) * xm
+                    ev = self.evaluate(point, (xm, th))
                 if ev.error:
                     return lp_bound, lp_best, lp_x, ev.error
                 val = None
@@ -651,6 +813,10 @@ class Decomposition:
                 report(phase, lp_bound, {"subproblem_value": val, "added": added, "feasible": ev.feasible})
                 if g is not None and g <= tol:
                     break
+                if alpha is not None:
+                    if added == 0 and not projected:
+                        break  # the master's own point is priced exactly: LB = UB
+                    continue
                 if added == 0:
                     if lam == 0.0:
                         break
@@ -659,10 +825,43 @@ class Decomposition:
                     lam = 0.5
             return lp_bound, lp_best, lp_x, "ok"
 
+        last_master = {"x": None}  # the master LP's last point (the cutting-plane model's optimum)
+
+        # 0. anchor cuts: the subproblems at the most capacity the master rows allow (and at
+        # fractions of it); as the serving cost can only fall with more capacity, the cut
+        # there holds the cost that no plan avoids (demand out of reach of any chip in time)
+        t = time.perf_counter()
+        mst.integral(False)
+        if self.anchors:
+            # the plan that builds nothing, where the master rows allow it: a plan of the
+            # full program at once (the first master point is an anchor, not 0)
+            lp_ = self.ho.lp
+            mr = self.split.master_rows
+            rlo = np.asarray(lp_.row_lower_)[mr]
+            rup = np.asarray(lp_.row_upper_)[mr]
+            if (rlo <= 1e-9).all() and (rup >= -1e-9).all() and (mst.lo[:nm] <= 0).all() and (mst.up[:nm] >= 0).all():
+                z = np.zeros(nm)
+                ev = self.evaluate(z)
+                if ev.feasible:
+                    consider(z, ev)
+                mst.add_cuts(ev.cuts)
+                report("zero", None, {"feasible": ev.feasible})
+            xa = mst.most_capacity(self.linked, max(1.0, 0.1 * left()))
+            if xa is not None:
+                for f in self.anchors:
+                    if left() < 0.5 * float(time_limit):
+                        break
+                    ev = self.evaluate(f * xa)
+                    if ev.feasible:
+                        consider(f * xa, ev)
+                    mst.add_cuts(ev.cuts)
+                    report("anchor", None, {"fraction": f, "feasible": ev.feasible})
+        phases["anchor"] = time.perf_counter() - t
+
         # 1. the LP relaxation of the master
         t = time.perf_counter()
         mst.integral(False)
-        share = t0 + 0.35 * float(time_limit)
+        share = t0 + self.lp_share * float(time_limit)
         lp_bound, lp_best, lp_x, st = benders_lp("lp", mip_gap / 4.0, share, valid_bound=True)
         phases["lp"] = time.perf_counter() - t
         status_note = st
@@ -677,10 +876,17 @@ class Decomposition:
 
         # 2. integers rounded up from the relaxation, the rest re-optimised
         t = time.perf_counter()
-        if lp_x is not None and len(mst.ints) and left() > 0:
-            r = np.clip(np.ceil(lp_x - 1e-6), mst.lo[:nm], mst.up[:nm])
+        # the master LP's own last point first (it carries every cut), then the best point
+        # evaluated, if it differs
+        cands = [p for p in (last_master["x"], lp_x) if p is not None]
+        if len(cands) == 2 and np.allclose(cands[0], cands[1]):
+            cands = cands[:1]
+        for i, cand in enumerate(cands):
+            if not len(mst.ints) or left() <= 0:
+                break
+            r = self.round_up(cand)
             vals = np.concatenate([r, np.zeros(mst.ng)])
-            complete(vals, "round", time.perf_counter() + 0.5 * left())
+            complete(vals, "round", time.perf_counter() + (0.5 if i == len(cands) - 1 else 0.25) * left())
         phases["round"] = time.perf_counter() - t
 
         # 3. the master as a MIP
@@ -764,6 +970,26 @@ class Decomposition:
 # ---------------------------------------------------------------------------------------------
 # planner's solve entry: the same contract as planner.solver.highs.solve_model
 
+# the default split: the serving LP of each year in a subproblem (the demand rows join the
+# sites of a year), each site-year's operation in another; the master keeps the investment,
+# the units powered on and the facility load (benchmarks/RESULTS.md, 2026-12-03 evening)
+SERVING = ("serve", "tok", "unserved")
+# anchor points: the most capacity the master rows allow, and these fractions of it
+ANCHORS = (1.0, 0.5, 0.25)
+SERVING_MASTER_COLUMNS = 20_000  # above this many serving columns they leave the master
+
+
+def default_split(ho) -> tuple:
+    """The ``also`` of the default split: () (serving in the master: an exact serving LP
+    there, the tightest bound, and the fastest convergence while that LP is small) when the
+    program has at most :data:`SERVING_MASTER_COLUMNS` serving columns (``serve``, ``tok``,
+    ``unserved``), else :data:`SERVING` (the master LP with serving is then about as hard as
+    the whole relaxation: 55 k master columns did not finish in 75 s on 20 x 10 x 24)."""
+    names = set(SERVING)
+    n = sum(1 for v in ho.columns if v.parent_component().local_name in names)
+    return () if n <= SERVING_MASTER_COLUMNS else SERVING
+
+
 AUTO_COLUMNS = 300_000  # auto picks the decomposition above this many columns (see choose_method)
 
 
@@ -807,18 +1033,32 @@ def solve_benders(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     bundle_columns: int = BUNDLE_COLUMNS,
-    also=(),
+    also=None,
+    anchors=None,
+    level: float | None = None,
+    lp_share: float = 0.35,
     **_ignored,
 ):
     """Solve ``m`` (built from ModelData ``d``) by :class:`Decomposition` and load the best
     plan into the Pyomo variables. Same contract as :func:`planner.solver.highs.solve_model`
     (returns a :class:`~planner.solver.highs.SolveResult`: objective and bound in MUSD; the
     start heuristic's options are ignored); ``result.decomposition`` holds the iteration log
-    and the split's sizes. ``workers`` threads solve the subproblems (default ``threads``)."""
+    and the split's sizes. ``workers`` threads solve the subproblems (default ``threads``).
+    ``also``: components moved to the subproblems (None: :func:`default_split`);
+    ``anchors``: fractions of the most-capacity point at which the subproblems are solved
+    before the first master LP (None: none; :data:`ANCHORS` is the measured choice); ``level``: the level-set share α (None: in-out stabilisation);
+    ``lp_share``: the share of ``time_limit`` for the LP phase."""
     from .highs import SolveResult, hand_off
 
     ho = hand_off(m)
     t1 = time.perf_counter()
+    if also is None:
+        also = default_split(ho)
+    if anchors is None:
+        # off: at 50 x 20 x 48 their dense cuts slow the master LP more than they lift the
+        # bound (bound after 300 s 133 534 MUSD with them, 314 147 without; at 10 x 5 x 24
+        # they lift it from 0.0005 to 0.86 of the optimum): benchmarks/RESULTS.md
+        anchors = ()
     slices = list(d.slices)
     coarse = set(d.sites) | set(d.years)
     dec = Decomposition(
@@ -826,11 +1066,15 @@ def solve_benders(
         slices,
         coarse,
         also=also,
+        years=d.years if also else None,
+        anchors=anchors,
+        level=level,
         threads=threads,
         seed=seed,
         workers=workers,
         bundle_columns=bundle_columns,
     )
+    dec.lp_share = float(lp_share)
     try:
         out = dec.run(max(1.0, float(time_limit) - dec.setup_seconds), float(mip_gap), progress)
     finally:
