@@ -158,15 +158,24 @@ def _row_file(out: Path, v) -> Path:
     return out / INPUTS / f"{v.folder_name}.json"
 
 
-def _finished(out: Path, v, digest: str) -> dict | None:
-    f = _row_file(out, v)
-    if not f.is_file() or not (out / v.folder_name / "summary.json").is_file():
+def _solved_record(out: Path, folder: str, digest: str) -> dict | None:
+    """The record ``_inputs/<folder>.json`` of a variant solved in ``out/<folder>/`` from
+    inputs of this ``digest`` (its summary.json there, a solved status), else None."""
+    f = out / INPUTS / f"{folder}.json"
+    if not f.is_file() or not (out / folder / "summary.json").is_file():
         return None
     try:
         rec = json.loads(f.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if rec.get("digest") != digest or rec.get("row", {}).get("status") not in SOLVED:
+        return None
+    return rec
+
+
+def _finished(out: Path, v, digest: str) -> dict | None:
+    rec = _solved_record(out, v.folder_name, digest)
+    if rec is None:
         return None
     return {**rec["row"], "variant": v.name, "_threads": rec.get("threads")}
 
@@ -183,20 +192,14 @@ def _adopt(out: Path, v, digest: str) -> dict | None:
     old = safe_folder_name(v.full_name) if v.full_name else None
     if not old or old == v.folder_name or (out / v.folder_name).exists():
         return None
-    f = out / INPUTS / f"{old}.json"
-    if not f.is_file() or not (out / old / "summary.json").is_file():
-        return None
-    try:
-        rec = json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if rec.get("digest") != digest or rec.get("row", {}).get("status") not in SOLVED:
+    rec = _solved_record(out, old, digest)
+    if rec is None:
         return None
     os.replace(out / old, out / v.folder_name)
     rec["variant"] = v.describe()
     rec["row"]["variant"] = v.name
     write_files(out / INPUTS, {f"{v.folder_name}.json": json.dumps(rec, indent=2) + "\n"})
-    f.unlink()
+    (out / INPUTS / f"{old}.json").unlink()
     return {**rec["row"], "_threads": rec.get("threads")}
 
 
