@@ -81,6 +81,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .highs import matrix
 from .session import INF, ProgressFn, new_highs, run_guard, stop_at
 
 BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
@@ -105,14 +106,6 @@ class Split:
     n_groups: int
     group_keys: list = field(default_factory=list)
     A: sp.csr_matrix | None = None
-
-
-def matrix(lp) -> sp.csc_matrix:
-    """The constraint matrix of a column-wise ``HighsLp`` as scipy CSC (rows × columns)."""
-    a = lp.a_matrix_
-    return sp.csc_matrix(
-        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
-    )
 
 
 def split_program(ho, slices, coarse, also=(), years=None) -> Split:

@@ -172,6 +172,14 @@ def _hand_off(m: pyo.ConcreteModel, t0: float) -> Handoff:
     )
 
 
+def matrix(lp) -> sp.csc_matrix:
+    """The constraint matrix of a column-wise ``HighsLp`` as scipy CSC (rows × columns)."""
+    a = lp.a_matrix_
+    return sp.csc_matrix(
+        (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(lp.num_row_, lp.num_col_)
+    )
+
+
 def _rel_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
 
@@ -180,11 +188,7 @@ def violation(ho: Handoff, x) -> float:
     """The largest violation of a row or column bound of ``ho`` by the column values ``x``,
     relative to 1 + |bound|; also an integer column's distance to the nearest integer."""
     x = np.asarray(x, dtype=np.float64)
-    A = sp.csc_matrix(
-        (np.asarray(ho.lp.a_matrix_.value_), np.asarray(ho.lp.a_matrix_.index_), np.asarray(ho.lp.a_matrix_.start_)),
-        shape=(ho.lp.num_row_, ho.lp.num_col_),
-    )
-    act = A @ x
+    act = matrix(ho.lp) @ x
     lo, up = np.asarray(ho.lp.row_lower_), np.asarray(ho.lp.row_upper_)
     worst = 0.0
     for v, b in ((lo - act, lo), (act - up, up), (ho.lower - x, ho.lower), (x - ho.upper, ho.upper)):
