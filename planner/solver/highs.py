@@ -278,17 +278,14 @@ def solve_model(
     rejected = given is not None and violation(ho, given) > 1e-6
     if rejected:
         given = None
-    given_proven = (
-        given is not None
-        and known_bound is not None
-        and _rel_gap(float(np.dot(np.asarray(ho.lp.col_cost_), given) + ho.lp.offset_), known_bound) <= mip_gap
-    )
+    given_obj = float(np.dot(np.asarray(ho.lp.col_cost_), given) + ho.lp.offset_) if given is not None else None
+    given_proven = given_obj is not None and known_bound is not None and _rel_gap(given_obj, known_bound) <= mip_gap
     if is_mip and heuristic and not given_proven:
         start, hinfo = mip_start(
             ho, time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed, rounder=rounder
         )
     if is_mip and given is not None:
-        obj = float(np.dot(np.asarray(ho.lp.col_cost_), given) + ho.lp.offset_)
+        obj = given_obj
         hinfo["given_start_objective"] = obj
         if start is None or obj < hinfo.get("objective", math.inf):
             # the given plan is better than the heuristic's (or the heuristic found none)
