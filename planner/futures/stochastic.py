@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,19 +287,20 @@ def _settings(scn, time_limit, mip_gap, threads, seed) -> dict:
     return solver_settings(scn, time_limit, mip_gap, threads, seed)
 
 
-def _solve(m, st, rounder=None, start_fn=None, known_bound=None):
+def _solve(m, st, rounder=None, start_fn=None, known_bound=None, time_limit=None, heuristic=True, full_mip=True):
     from ..solver.highs import solve_model
 
     res = solve_model(
         m,
-        time_limit=st["time_limit_s"],
+        time_limit=st["time_limit_s"] if time_limit is None else time_limit,
         mip_gap=st["mip_rel_gap"],
         threads=int(st["threads"]),
         seed=int(st["seed"]),
-        heuristic=True,  # the generic start (round up, then a restricted MIP) keeps tied columns equal
+        heuristic=heuristic,  # the generic start (round up, then a restricted MIP) keeps tied columns equal
         rounder=rounder,
         start_fn=start_fn,
         known_bound=known_bound,
+        full_mip=full_mip,
     )
     if res.status == "interrupted":
         raise KeyboardInterrupt
@@ -329,6 +331,110 @@ def _fixed(scn, values, cutoff, st) -> Solved:
     if not res.has_solution:
         return Solved(res.status, None, None, extra={"notes": notes})
     return Solved(res.status, res.objective * MUSD, _abs_gap(res), res.gap, extra={"notes": notes}, model=m)
+
+
+def _first_solves(evaluate, folder, mean, cases, scns, models, datas, probs, cutoff, st, stage):
+    """The solves VSS and EVPI need, run before the equivalent because they help it: the
+    mean-demand plan evaluated in every scenario, and the most cautious scenario's first
+    stage (the most tokens before ``cutoff``) evaluated in the others, are plans of the
+    equivalent (the cheaper is its start, copied into ``models``), and the scenarios solved
+    alone bound it from below (Σ_i P_i × optimum_i ≤ the stochastic optimum). Returns
+    ``(start_fn, start_from, start_cost USD, known_bound MUSD, eev, ws, ev)`` (Nones and
+    empty lists without ``evaluate``)."""
+    from .. import api
+
+    start_fn = start_cost = known_bound = start_from = ev = None
+    eev, ws = [], []
+    if not evaluate:
+        return start_fn, start_from, start_cost, known_bound, eev, ws, ev
+    stage("Solving the mean-demand plan (for VSS)")
+    with tempfile.TemporaryDirectory() as tmp:
+        mf = Path(tmp) / "demand.csv"
+        mean.to_csv(mf, index=False, lineterminator="\n")
+        ev_scn = api.load_scenario(folder, mf)
+    ev = _alone(ev_scn, st)
+    if ev.plan is not None:
+        ev_first = first_stage_values(ev.plan.model, cutoff)
+        ev.plan = None
+        for c, scn, m in zip(cases, scns, models):
+            stage(f"Evaluating the mean-demand plan in {c.name}")
+            e = _fixed(scn, ev_first, cutoff, st)
+            if e.model is not None:
+                copy_values(e.model, m)  # the equivalent's block i starts at this plan
+                e.model = None
+            eev.append(e)
+    early = [sum(v for k, v in d.demand_rmy.items() if k[-1] < cutoff) for d in datas]
+    j = max(range(len(cases)), key=lambda i: early[i])  # the most cautious first stage
+    for i, (c, scn) in enumerate(zip(cases, scns)):
+        stage(f"Solving {c.name} alone (for EVPI)")
+        w = _alone(scn, st)
+        if i != j:
+            w.plan = None
+        ws.append(w)
+    if eev and all(e.objective_usd is not None for e in eev):
+        start_fn = start_values
+        start_from = "the mean-demand plan"
+        start_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
+    if len(cases) > 1 and ws[j].plan is not None:
+        cautious = first_stage_values(ws[j].plan.model, cutoff)
+        alt = []
+        for i, (c, scn) in enumerate(zip(cases, scns)):
+            if i == j:
+                alt.append(Solved(ws[j].status, ws[j].objective_usd, ws[j].gap_usd, model=ws[j].plan.model))
+                continue
+            stage(f"Evaluating {cases[j].name}'s first stage in {c.name}")
+            alt.append(_fixed(scn, cautious, cutoff, st))
+        if all(a.objective_usd is not None for a in alt):
+            cost = sum(p * a.objective_usd for p, a in zip(probs, alt))
+            if start_fn is None or cost < start_cost:
+                for a, m in zip(alt, models):
+                    copy_values(a.model, m)
+                start_fn, start_from, start_cost = start_values, f"{cases[j].name}'s first stage", cost
+        ws[j].plan = None
+    if all(w.bound_usd is not None for w in ws):
+        known_bound = sum(p * w.bound_usd for p, w in zip(probs, ws)) / MUSD
+    return start_fn, start_from, start_cost, known_bound, eev, ws, ev
+
+
+def _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage):
+    """Solve the equivalent ``de`` within the scenario's time limit. With a start and the
+    background relaxation ``relax`` (:class:`planner.solver.relaxation.BackgroundRelaxation`),
+    wait for the relaxation's bound (at most the time limit): the start proven by it (or by
+    ``known_bound``) is the plan; else HiGHS's MIP gets the time left, from the start, with
+    the best bound known as its floor; a relaxation unfinished at the limit leaves the start
+    and ``known_bound``. ``start_cost`` (USD) is the start's expected cost. Returns
+    ``(SolveResult, relaxation record or None)``."""
+    from ..solver.highs import _rel_gap
+
+    stage("Solving the deterministic equivalent")
+    proven = (
+        start_cost is not None
+        and known_bound is not None
+        and _rel_gap(start_cost / MUSD, known_bound) <= float(st["mip_rel_gap"])
+    )
+    if relax is None or start_fn is None or proven:
+        return _solve(de, st, start_fn=start_fn, known_bound=known_bound), None
+    t0 = time.perf_counter()
+    limit = float(st["time_limit_s"])
+    relax.stop_at(t0 + limit)
+    bound = relax.bound(wait_until=t0 + limit)
+    relax.stop()
+    record = {"status": relax.status, "seconds": relax.seconds, "bound_usd": None}
+    if bound is not None:
+        record["bound_usd"] = bound * MUSD
+        known_bound = bound if known_bound is None else max(known_bound, bound)
+    left = limit - (time.perf_counter() - t0)
+    # the start heuristic would solve the same relaxation again: the start goes to HiGHS as it is
+    res = _solve(
+        de,
+        st,
+        start_fn=start_fn,
+        known_bound=known_bound,
+        time_limit=max(1.0, left),
+        heuristic=False,
+        full_mip=bound is not None and left > 1.0,
+    )
+    return res, record
 
 
 def solve_stochastic(
@@ -378,62 +484,24 @@ def solve_stochastic(
     datas = [build_data(s) for s in scns]
     models = [build_model(d) for d in datas]
     probs = [c.probability for c in cases]
-    start_fn = known_bound = None
-    start_from = None
-    if evaluate:
-        # the solves VSS and EVPI need come first: the mean-demand plan evaluated in every
-        # scenario is a plan of the equivalent (its start), and the scenarios solved alone
-        # bound it from below (Σ_i P_i × optimum_i ≤ the stochastic optimum)
-        stage("Solving the mean-demand plan (for VSS)")
-        with tempfile.TemporaryDirectory() as tmp:
-            mf = Path(tmp) / "demand.csv"
-            mean.to_csv(mf, index=False, lineterminator="\n")
-            ev_scn = api.load_scenario(folder, mf)
-        ev = _alone(ev_scn, st)
-        eev, ws = [], []
-        if ev.plan is not None:
-            ev_first = first_stage_values(ev.plan.model, cutoff)
-            ev.plan = None
-            for c, scn, m in zip(cases, scns, models):
-                stage(f"Evaluating the mean-demand plan in {c.name}")
-                e = _fixed(scn, ev_first, cutoff, st)
-                if e.model is not None:
-                    copy_values(e.model, m)  # the equivalent's block i starts at this plan
-                    e.model = None
-                eev.append(e)
-        early = [sum(v for k, v in d.demand_rmy.items() if k[-1] < cutoff) for d in datas]
-        j = max(range(len(cases)), key=lambda i: early[i])  # the most cautious first stage
-        for i, (c, scn) in enumerate(zip(cases, scns)):
-            stage(f"Solving {c.name} alone (for EVPI)")
-            w = _alone(scn, st)
-            if i != j:
-                w.plan = None
-            ws.append(w)
-        if eev and all(e.objective_usd is not None for e in eev):
-            start_fn = start_values
-            start_from = "the mean-demand plan"
-            start_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
-        if len(cases) > 1 and ws[j].plan is not None:
-            cautious = first_stage_values(ws[j].plan.model, cutoff)
-            alt = []
-            for i, (c, scn) in enumerate(zip(cases, scns)):
-                if i == j:
-                    alt.append(Solved(ws[j].status, ws[j].objective_usd, ws[j].gap_usd, model=ws[j].plan.model))
-                    continue
-                stage(f"Evaluating {cases[j].name}'s first stage in {c.name}")
-                alt.append(_fixed(scn, cautious, cutoff, st))
-            if all(a.objective_usd is not None for a in alt):
-                cost = sum(p * a.objective_usd for p, a in zip(probs, alt))
-                if start_fn is None or cost < start_cost:
-                    for a, m in zip(alt, models):
-                        copy_values(a.model, m)
-                    start_fn, start_from, start_cost = start_values, f"{cases[j].name}'s first stage", cost
-            ws[j].plan = None
-        if all(w.bound_usd is not None for w in ws):
-            known_bound = sum(p * w.bound_usd for p, w in zip(probs, ws)) / MUSD
     de = build_equivalent(models, probs, cutoff)
-    stage("Solving the deterministic equivalent")
-    res = _solve(de, st, start_fn=start_fn, known_bound=known_bound)
+    relax = None
+    if evaluate and len(cases) > 1:
+        # the equivalent's LP relaxation (its bound; as long as the scenario MIPs together
+        # on world) runs beside the solves below, on the core their largely serial MIPs
+        # leave idle
+        from ..solver.highs import hand_off
+        from ..solver.relaxation import BackgroundRelaxation
+
+        relax = BackgroundRelaxation(hand_off(de), threads=int(st["threads"]), seed=int(st["seed"]))
+    try:
+        start_fn, start_from, start_cost, known_bound, eev, ws, ev = _first_solves(
+            evaluate, folder, mean, cases, scns, models, datas, probs, cutoff, st, stage
+        )
+        res, relaxation = _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage)
+    finally:
+        if relax is not None:
+            relax.stop()
     if not res.has_solution:
         raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
     rp = res.objective * MUSD
@@ -456,6 +524,9 @@ def solve_stochastic(
     doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
     doc["start_from"] = start_from if start_obj is not None else None
     doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
+    # the equivalent's own LP relaxation, solved beside the scenario solves: its bound
+    # (usually well above the scenarios' own) is the equivalent's floor
+    doc["relaxation"] = relaxation
     folders = {}
     for c, scn, m, d in zip(cases, scns, models, datas):
         obj = pyo.value(m.npc.expr)

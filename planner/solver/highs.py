@@ -244,6 +244,7 @@ def solve_model(
     rounder=None,
     start_fn=None,
     known_bound: float | None = None,
+    full_mip: bool = True,
 ) -> SolveResult:
     """Solve ``m`` with HiGHS and load the incumbent (if any) into the model's variables.
 
@@ -258,7 +259,9 @@ def solve_model(
     HiGHS's start, and kept if HiGHS finds nothing better); the heuristic is skipped when the
     plan is already within ``mip_gap`` of ``known_bound``. ``known_bound`` (MUSD) is a valid lower bound found
     elsewhere (e.g. the scenarios of a stochastic plan solved alone); the gap is measured
-    against it where it is higher than HiGHS's. Never raises on a non-optimal outcome: the
+    against it where it is higher than HiGHS's. ``full_mip=False`` returns the start (given
+    or the heuristic's) with its bound without running HiGHS's MIP on it (status
+    ``time_limit`` unless the start is proven within ``mip_gap``). Never raises on a non-optimal outcome: the
     status says what happened.
     """
     ho = hand_off(m)
@@ -302,7 +305,7 @@ def solve_model(
     left = float(time_limit) - t_heur
     # the full MIP needs at least its root LP (about as long as the heuristic's LP) to improve
     # anything: with less time left than that, the start and the LP bound are the answer
-    no_time = start is not None and left < 1.5 * hinfo.get("lp_seconds", 0.0)
+    no_time = start is not None and (not full_mip or left < 1.5 * hinfo.get("lp_seconds", 0.0))
     if start is not None and (hinfo.get("proven") or no_time):
         # the start is within the requested gap of the LP bound: nothing left to prove
         ho.load(start)
@@ -310,8 +313,8 @@ def solve_model(
         return SolveResult(
             status="optimal" if hinfo.get("proven") else "time_limit",
             objective=hinfo["objective"],
-            bound=hinfo["lp_bound"],
-            gap=hinfo["gap_to_lp"],
+            bound=hinfo.get("lp_bound"),
+            gap=hinfo.get("gap_to_lp"),
             requested_gap=float(mip_gap),
             time_limit=float(time_limit),
             sizes=sizes,
@@ -321,7 +324,11 @@ def solve_model(
                 + (
                     ": plan within the requested gap of the bound\n"
                     if hinfo.get("proven")
-                    else ": too little time left for the full MIP; bound = LP relaxation\n"
+                    else (
+                        ": too little time left for the full MIP; bound = LP relaxation\n"
+                        if full_mip
+                        else ": the full MIP was not run; bound = the best bound known\n"
+                    )
                 )
             ),
             heuristic=hinfo,
