@@ -80,3 +80,17 @@ def test_no_sites_plot_when_no_variant_builds_a_hall(tmp_path):
     write_report(tmp_path / "out", spec, rows)
     assert not (tmp_path / "out" / "plots" / "sweep_sites.png").exists()
     assert "No solved variant builds a hall at any site." in (tmp_path / "out" / "sweep.md").read_text()
+
+
+def test_the_summary_says_which_plans_are_not_proven(tmp_path):
+    """A variant stopped at its time limit counts as solved (it has a plan) but the summary
+    names it, with the widest gap, apart from the optimal ones."""
+    spec, rows = _sweep(tmp_path)
+    write_report(tmp_path / "a", spec, rows)
+    assert "5 solved (all optimal), 1 not solved." in (tmp_path / "a" / "sweep.md").read_text()
+    short = rows["variant"] == rows["variant"].iloc[2]
+    rows.loc[short, ["status", "mip_gap"]] = ["time_limit", 0.0129]
+    write_report(tmp_path / "b", spec, rows)
+    md = (tmp_path / "b" / "sweep.md").read_text()
+    name = rows.loc[short, "variant"].iloc[0]
+    assert f"5 solved: 4 optimal, 1 with a plan not proven within the requested gap (`{name}`, gap up to 1.29%" in md

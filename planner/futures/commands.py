@@ -36,8 +36,10 @@ def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) ->
     def on_done(row, done, n):
         ok = row["status"] in SOLVED
         npc = row.get("objective_usd")
+        gap = row.get("mip_gap")
+        gap_s = f", gap {gap:.2%}" if isinstance(gap, (int, float)) and gap == gap else ""
         msg = (
-            f"{row['variant']}: {row['status']}, net present cost ${npc / 1e9:,.3f} bn ({row.get('seconds') or 0:.1f} s)"
+            f"{row['variant']}: {row['status']}, net present cost ${npc / 1e9:,.3f} bn{gap_s} ({row.get('seconds') or 0:.1f} s)"
             if ok and npc is not None
             else f"{row['variant']}: {row['status']}: {row.get('error')}"
         )
@@ -71,8 +73,10 @@ def sweep_command(spec_file, out_dir, workers, dask_address, quiet, out, err) ->
             progress.stop()
     write_report(res.folder, spec, res.rows)
     n_ok = int(res.rows["status"].isin(SOLVED).sum())
+    n_short = n_ok - int((res.rows["status"] == "optimal").sum())
+    short = f" ({n_short} not proven within the requested gap: see sweep.md)" if n_short else ""
     out.print(
-        f"{n_ok} of {len(res.rows)} variants solved; sweep.csv, sweep.md and sweep.html written to {res.folder}",
+        f"{n_ok} of {len(res.rows)} variants solved{short}; sweep.csv, sweep.md and sweep.html written to {res.folder}",
         markup=False,
     )
     if n_ok == 0:

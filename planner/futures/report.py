@@ -165,6 +165,22 @@ def _num(x, fmt) -> str:
     return "–" if x is None or pd.isna(x) else fmt(float(x))
 
 
+def _solved_words(ok: pd.DataFrame) -> str:
+    """ "N solved" and, when some of them stopped short of the requested gap, how many and
+    the widest gap, with how to plan them again: a rerun skips every finished variant."""
+    short = ok[ok["status"] != "optimal"]
+    if short.empty:
+        return f"{len(ok)} solved (all optimal)"
+    gaps = pd.to_numeric(short["mip_gap"], errors="coerce")
+    widest = f", gap up to {gaps.max():.2%}" if gaps.notna().any() else ""
+    names = ", ".join(f"`{v}`" for v in short["variant"])
+    return (
+        f"{len(ok)} solved: {len(ok) - len(short)} optimal, {len(short)} with a plan not proven within "
+        f"the requested gap ({names}{widest}; to plan one again, e.g. with a longer "
+        "`solver.time_limit_s`, delete `_inputs/<its folder>.json` and rerun the sweep)"
+    )
+
+
 def write_report(out: Path, spec, rows: pd.DataFrame) -> list[Path]:
     """Write sweep.md, sweep.html and plots/ into the sweep folder ``out``; returns them."""
     doc = Doc()
@@ -172,7 +188,7 @@ def write_report(out: Path, spec, rows: pd.DataFrame) -> list[Path]:
     failed = rows[~rows["status"].isin(SOLVED)]
     doc.h(f"Sweep {spec.name}: {len(rows)} variants of {spec.base.name}", 1)
     doc.p(
-        f"{len(ok)} solved, {len(failed)} not solved. Each variant's results folder is `{out.name}/<variant>/`, "
+        f"{_solved_words(ok)}, {len(failed)} not solved. Each variant's results folder is `{out.name}/<variant>/`, "
         f"planned from the scenario folder `{out.name}/_inputs/<variant>/` (what `planner solve` would plan). "
         "Net present cost includes the unserved penalty; cost per million tokens is levelised "
         "(discounted cost without the penalty / discounted tokens served)."
