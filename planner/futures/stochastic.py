@@ -501,7 +501,7 @@ def solve_stochastic(
         res, relaxation = _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage)
     finally:
         if relax is not None:
-            relax.stop()
+            relax.stop(timeout=10.0)  # on Ctrl-C or an error, the process ends without waiting for it
     if not res.has_solution:
         raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
     rp = res.objective * MUSD

@@ -88,7 +88,9 @@ class BackgroundRelaxation:
         self._thread.join(timeout)
         return self._bound if not self._thread.is_alive() else None
 
-    def stop(self) -> None:
-        """Stop the relaxation (if still running) and wait for its thread."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the relaxation (if still running) and wait for its thread, at most
+        ``timeout`` seconds (None: until it ends; HiGHS looks at the stop between
+        interior-point iterations, not inside crossover)."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout)
