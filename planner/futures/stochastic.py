@@ -418,7 +418,7 @@ def _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage):
     limit = float(st["time_limit_s"])
     relax.stop_at(t0 + limit)
     bound = relax.bound(wait_until=t0 + limit)
-    relax.stop()
+    relax.stop(timeout=0.0)  # past the limit: stopped at its next iteration, not waited for
     record = {"status": relax.status, "seconds": relax.seconds, "bound_usd": None}
     if bound is not None:
         record["bound_usd"] = bound * MUSD
