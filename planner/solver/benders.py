@@ -190,17 +190,20 @@ class Bundle:
     columns), ``groups`` the global group ids, ``gcol``/``grow`` the local group of each
     column / row. The HiGHS object is built once; :meth:`solve` only changes row bounds."""
 
-    def __init__(self, lp, op_part, link, cols, rows, gcol, grow, groups, seed, threads):
+    def __init__(self, arrays, op_part, link, cols, rows, gcol, grow, groups, seed, threads):
+        """``arrays``: the full program's column cost, lower and upper bounds and row lower
+        and upper bounds (numpy, :func:`program_arrays`), read once for every bundle."""
         self.cols, self.rows, self.groups = cols, rows, groups
         self.gcol, self.grow = gcol, grow
         self.link = link
         self.Ab = op_part
         Ab = op_part.tocsc()
-        self.c = np.asarray(lp.col_cost_)[cols]
-        self.lo = np.asarray(lp.col_lower_)[cols]
-        self.up = np.asarray(lp.col_upper_)[cols]
-        self.rlo = np.asarray(lp.row_lower_)[rows]
-        self.rup = np.asarray(lp.row_upper_)[rows]
+        c, lo, up, rlo, rup = arrays
+        self.c = c[cols]
+        self.lo = lo[cols]
+        self.up = up[cols]
+        self.rlo = rlo[rows]
+        self.rup = rup[rows]
         b = highspy.HighsLp()
         b.num_col_, b.num_row_ = len(cols), len(rows)
         b.col_cost_, b.col_lower_, b.col_upper_ = self.c, self.lo, self.up
@@ -290,6 +293,17 @@ class Bundle:
         return {"fcoef": out_c, "frhs": out_r}
 
 
+def program_arrays(lp) -> tuple[np.ndarray, ...]:
+    """Column cost, lower and upper bounds, row lower and upper bounds of a ``HighsLp`` as
+    numpy arrays. highspy hands most of them over as Python lists, a copy per access (0.06 s
+    each at 566 k columns): read once, not once per subproblem (at 200 sites x 20 years x 96
+    slices, 620 subproblems reading them took most of a 722 s set-up)."""
+    return tuple(
+        np.asarray(a, dtype=np.float64)
+        for a in (lp.col_cost_, lp.col_lower_, lp.col_upper_, lp.row_lower_, lp.row_upper_)
+    )
+
+
 def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDLE_COLUMNS) -> list[Bundle]:
     """Group the subproblem groups into LPs of about ``columns`` columns each (groups are
     taken in key order, so a bundle holds neighbouring sites of one year)."""
@@ -307,6 +321,7 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
     A_op = A_sub[:, split.op_cols].tocsr()  # sub rows x op columns (by position)
     A_link = A_sub[:, split.master_cols].tocsr()  # sub rows x master columns
     colmap = np.zeros(len(split.op_cols), dtype=np.int64)
+    arrays = program_arrays(ho.lp)
 
     def flush():
         if not cur:
@@ -322,7 +337,7 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
         op_part = sp.csr_matrix((rows_op.data, colmap[rows_op.indices], rows_op.indptr), shape=(len(rpos), len(cpos)))
         bundles.append(
             Bundle(
-                ho.lp,
+                arrays,
                 op_part,
                 A_link[rpos],
                 split.op_cols[cpos],
