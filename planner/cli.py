@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -72,6 +74,27 @@ def friendly(f):
 
     @functools.wraps(f)
     def wrapper(*a, **kw):
+        # a Ctrl-C that lands inside a library's C code (e.g. while matplotlib's extension
+        # registers its types on import) can surface as another error: remember that one came
+        interrupted = []
+        old = None
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+
+            def on_sigint(signum, frame):
+                interrupted.append(True)
+                raise KeyboardInterrupt
+
+            old = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            return _run(a, kw, interrupted)
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGINT, old)
+
+    def _run(a, kw, interrupted):
         try:
             return f(*a, **kw)
         except PlannerError as e:
@@ -90,6 +113,9 @@ def friendly(f):
         except SystemExit:
             raise
         except Exception as e:  # a bug: one sentence here, the traceback in a log file
+            if interrupted:
+                err.print("Interrupted; nothing was written.", markup=False)
+                sys.exit(130)
             import tempfile
             import traceback
 

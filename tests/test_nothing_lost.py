@@ -154,3 +154,35 @@ def test_ctrl_c_inside_a_nested_interpreter_call_still_exits_130(tmp_path):
     assert p.returncode == 130, (p.returncode, p.stderr)
     assert p.stderr.strip().splitlines()[-1] == "Interrupted; nothing was written."
     assert not out.exists()
+
+
+INTERRUPTED_IMPORT = """
+import os, signal, sys, time
+from planner.cli import friendly
+
+@friendly
+def job():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        # what a C extension interrupted half-way through its import raises next
+        raise ImportError('generic_type: type "_InterpolationType" is already registered!')
+
+job()
+"""
+
+
+def test_ctrl_c_that_surfaces_as_another_error_is_an_interrupt(tmp_path):
+    """A Ctrl-C landing inside a library's C code during start-up (seen: matplotlib's extension
+    registering its types) surfaces as an ImportError: exit 130 and "Interrupted", not an
+    internal error."""
+    p = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert p.returncode == 130, (p.returncode, p.stderr)
+    assert "Interrupted; nothing was written." in p.stderr and "Internal error" not in p.stderr
