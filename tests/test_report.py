@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builder import BASE, write_scenario
+from builder import BASE, bundled_copy, write_scenario
 from click.testing import CliRunner
 
 from planner.cli import main
@@ -170,7 +170,8 @@ def test_every_bundled_chip_has_a_generation():
 @pytest.mark.slow
 def test_layer_split_adds_up_on_the_bundled_scenario(tmp_path):
     out = tmp_path / "us"
-    r = CliRunner().invoke(main, ["solve", str(ROOT / "data" / "scenarios" / "us"), "--out", str(out), "--quiet"])
+    scn = bundled_copy(tmp_path / "us_scn", 2030, name="us")  # five years of the bundled us
+    r = CliRunner().invoke(main, ["solve", str(scn), "--out", str(out), "--quiet"])
     assert r.exit_code == 0, r.output
     tables, summary = stack.read_folder(out)
     years = stack.years_of(summary)
