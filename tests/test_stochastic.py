@@ -185,3 +185,23 @@ def test_the_cautious_first_stage_is_the_start_when_it_is_cheaper(tmp_path):
     assert doc["eev_usd"] == pytest.approx(eev, rel=1e-6)
     assert doc["vss_usd"] == pytest.approx(eev - start, rel=1e-6) and doc["vss_usd"] > 0
     assert doc["status"] == "optimal" and "no better hedge" not in doc.get("note", "")
+
+
+def test_an_interrupted_plan_leaves_no_empty_folder(tmp_path, monkeypatch):
+    """Ctrl-C before anything is written removes the --out folder the run made (it was empty)
+    and keeps a folder that was there before."""
+    import planner.futures.stochastic as S
+
+    def interrupted(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(S, "_first_solves", interrupted)
+    folder = _case(tmp_path)
+    cases = [DemandCase("a", tmp_path / "a.csv", 0.5), DemandCase("b", tmp_path / "b.csv", 0.5)]
+    with pytest.raises(KeyboardInterrupt):
+        solve_stochastic(folder, cases, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        solve_stochastic(folder, cases, tmp_path / "mine")
+    assert (tmp_path / "mine").is_dir()

@@ -478,119 +478,126 @@ def solve_stochastic(
     out = Path(out) if out is not None else Path("results") / f"{cfg.name}-stochastic"
     if (out / "stochastic.json").exists() and not overwrite:
         raise UsageError(f"{out} already holds a stochastic plan; use --overwrite to replace it, or another --out.")
+    existed = out.exists()
     for c in cases:  # every folder can be written, before anything is solved
         prepare_output(out / c.name, True, protect=[folder])
-    stage("Building the deterministic equivalent")
-    datas = [build_data(s) for s in scns]
-    models = [build_model(d) for d in datas]
-    probs = [c.probability for c in cases]
-    de = build_equivalent(models, probs, cutoff)
-    relax = None
-    if evaluate and len(cases) > 1:
-        # the equivalent's LP relaxation (its bound; as long as the scenario MIPs together
-        # on world) runs beside the solves below, on the core their largely serial MIPs
-        # leave idle
-        from ..solver.highs import hand_off
-        from ..solver.relaxation import BackgroundRelaxation
-
-        relax = BackgroundRelaxation(hand_off(de), threads=int(st["threads"]), seed=int(st["seed"]))
     try:
-        start_fn, start_from, start_cost, known_bound, eev, ws, ev = _first_solves(
-            evaluate, folder, mean, cases, scns, models, datas, probs, cutoff, st, stage
-        )
-        res, relaxation = _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage)
-    finally:
-        if relax is not None:
-            relax.stop(timeout=10.0)  # on Ctrl-C or an error, the process ends without waiting for it
-    if not res.has_solution:
-        raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
-    rp = res.objective * MUSD
-    rp_gap = _abs_gap(res)
-    doc_first = first_stage_values(models[0], cutoff)
-    doc: dict = {
-        "scenario": cfg.name,
-        "first_stage_years": fsy,
-        "first_stage_until": cutoff - 1,
-        "status": res.status,
-        "mip_gap": res.gap,
-        "expected_cost_usd": rp,
-        "expected_cost_gap_usd": rp_gap,
-        "first_stage_decisions": sum(1 for x in doc_first.values() if abs(x) > 1e-9),
-        "scenarios": {},
-    }
-    start_obj = res.heuristic.get("given_start_objective")
-    # the start the equivalent was given (the mean-demand plan evaluated in every scenario)
-    # and the lower bound from the scenarios solved alone, where the evaluation ran first
-    doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
-    doc["start_from"] = start_from if start_obj is not None else None
-    doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
-    # the equivalent's own LP relaxation, solved beside the scenario solves: its bound
-    # (usually well above the scenarios' own) is the equivalent's floor
-    doc["relaxation"] = relaxation
-    folders = {}
-    for c, scn, m, d in zip(cases, scns, models, datas):
-        obj = pyo.value(m.npc.expr)
-        p = api.plan_from_model(scn, m, d, res, obj, res.gap, given=given)  # the equivalent's gap
-        p.extra["stochastic"] = {
-            "case": c.name,
-            "probability": c.probability,
-            "demand": str(c.file),
+        stage("Building the deterministic equivalent")
+        datas = [build_data(s) for s in scns]
+        models = [build_model(d) for d in datas]
+        probs = [c.probability for c in cases]
+        de = build_equivalent(models, probs, cutoff)
+        relax = None
+        if evaluate and len(cases) > 1:
+            # the equivalent's LP relaxation (its bound; as long as the scenario MIPs together
+            # on world) runs beside the solves below, on the core their largely serial MIPs
+            # leave idle
+            from ..solver.highs import hand_off
+            from ..solver.relaxation import BackgroundRelaxation
+
+            relax = BackgroundRelaxation(hand_off(de), threads=int(st["threads"]), seed=int(st["seed"]))
+        try:
+            start_fn, start_from, start_cost, known_bound, eev, ws, ev = _first_solves(
+                evaluate, folder, mean, cases, scns, models, datas, probs, cutoff, st, stage
+            )
+            res, relaxation = _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage)
+        finally:
+            if relax is not None:
+                relax.stop(timeout=10.0)  # on Ctrl-C or an error, the process ends without waiting for it
+        if not res.has_solution:
+            raise NoSolutionError(f"The stochastic plan found no solution ({res.status}); raise --time-limit.")
+        rp = res.objective * MUSD
+        rp_gap = _abs_gap(res)
+        doc_first = first_stage_values(models[0], cutoff)
+        doc: dict = {
+            "scenario": cfg.name,
+            "first_stage_years": fsy,
             "first_stage_until": cutoff - 1,
+            "status": res.status,
+            "mip_gap": res.gap,
             "expected_cost_usd": rp,
+            "expected_cost_gap_usd": rp_gap,
+            "first_stage_decisions": sum(1 for x in doc_first.values() if abs(x) > 1e-9),
+            "scenarios": {},
         }
-        folders[c.name] = p.write(out / c.name, overwrite=True)
-        doc["scenarios"][c.name] = {
-            "probability": c.probability,
-            "demand": str(c.file),
-            "objective_usd": obj * MUSD,
-            "folder": str(folders[c.name]),
-        }
-    notes = []
-    if evaluate:
-        doc["ev_objective_usd"] = ev.objective_usd
-        for c, e, w in zip(cases, eev or [None] * len(cases), ws):
-            doc["scenarios"][c.name]["eev_objective_usd"] = e.objective_usd if e else None
-            doc["scenarios"][c.name]["ws_objective_usd"] = w.objective_usd
-        if eev and all(e.objective_usd is not None for e in eev) and rp_gap is not None:
-            eev_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
-            doc["eev_usd"] = eev_cost
-            vss = eev_cost - rp
-            doc["vss_usd"] = 0.0 if abs(vss) <= 1e-12 * abs(rp) else vss  # the start kept: 0, not round-off
-            gaps = [e.gap_usd for e in eev]
-            doc["vss_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
+        start_obj = res.heuristic.get("given_start_objective")
+        # the start the equivalent was given (the mean-demand plan evaluated in every scenario)
+        # and the lower bound from the scenarios solved alone, where the evaluation ran first
+        doc["start_usd"] = start_obj * MUSD if start_obj is not None else None
+        doc["start_from"] = start_from if start_obj is not None else None
+        doc["scenarios_bound_usd"] = known_bound * MUSD if known_bound is not None else None
+        # the equivalent's own LP relaxation, solved beside the scenario solves: its bound
+        # (usually well above the scenarios' own) is the equivalent's floor
+        doc["relaxation"] = relaxation
+        folders = {}
+        for c, scn, m, d in zip(cases, scns, models, datas):
+            obj = pyo.value(m.npc.expr)
+            p = api.plan_from_model(scn, m, d, res, obj, res.gap, given=given)  # the equivalent's gap
+            p.extra["stochastic"] = {
+                "case": c.name,
+                "probability": c.probability,
+                "demand": str(c.file),
+                "first_stage_until": cutoff - 1,
+                "expected_cost_usd": rp,
+            }
+            folders[c.name] = p.write(out / c.name, overwrite=True)
+            doc["scenarios"][c.name] = {
+                "probability": c.probability,
+                "demand": str(c.file),
+                "objective_usd": obj * MUSD,
+                "folder": str(folders[c.name]),
+            }
+        notes = []
+        if evaluate:
+            doc["ev_objective_usd"] = ev.objective_usd
+            for c, e, w in zip(cases, eev or [None] * len(cases), ws):
+                doc["scenarios"][c.name]["eev_objective_usd"] = e.objective_usd if e else None
+                doc["scenarios"][c.name]["ws_objective_usd"] = w.objective_usd
+            if eev and all(e.objective_usd is not None for e in eev) and rp_gap is not None:
+                eev_cost = sum(p * e.objective_usd for p, e in zip(probs, eev))
+                doc["eev_usd"] = eev_cost
+                vss = eev_cost - rp
+                doc["vss_usd"] = 0.0 if abs(vss) <= 1e-12 * abs(rp) else vss  # the start kept: 0, not round-off
+                gaps = [e.gap_usd for e in eev]
+                doc["vss_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
+            else:
+                doc["vss_usd"] = doc["vss_gap_usd"] = None
+                notes.append("VSS is null: the mean-demand plan, or its evaluation in a scenario, found no plan.")
+            if all(w.objective_usd is not None for w in ws) and rp_gap is not None:
+                ws_cost = sum(p * w.objective_usd for p, w in zip(probs, ws))
+                doc["ws_usd"] = ws_cost
+                doc["evpi_usd"] = rp - ws_cost
+                gaps = [w.gap_usd for w in ws]
+                doc["evpi_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
+            else:
+                doc["evpi_usd"] = doc["evpi_gap_usd"] = None
+                notes.append("EVPI is null: a scenario solved alone found no plan.")
         else:
-            doc["vss_usd"] = doc["vss_gap_usd"] = None
-            notes.append("VSS is null: the mean-demand plan, or its evaluation in a scenario, found no plan.")
-        if all(w.objective_usd is not None for w in ws) and rp_gap is not None:
-            ws_cost = sum(p * w.objective_usd for p, w in zip(probs, ws))
-            doc["ws_usd"] = ws_cost
-            doc["evpi_usd"] = rp - ws_cost
-            gaps = [w.gap_usd for w in ws]
-            doc["evpi_gap_usd"] = rp_gap + sum(gaps) if all(g is not None for g in gaps) else None
-        else:
-            doc["evpi_usd"] = doc["evpi_gap_usd"] = None
-            notes.append("EVPI is null: a scenario solved alone found no plan.")
-    else:
-        doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
-        notes.append("VSS and EVPI were not evaluated.")
-    kept = res.heuristic.get("given_start") == "used" and rp >= start_obj * MUSD - 1e-6 * abs(rp)
-    if start_obj is not None and kept and res.status != "optimal":
-        notes.append(
-            f"The stochastic plan is its start, {start_from} evaluated in every scenario: the "
-            "deterministic equivalent found no better hedge within its time limit."
+            doc.update(vss_usd=None, evpi_usd=None, vss_gap_usd=None, evpi_gap_usd=None)
+            notes.append("VSS and EVPI were not evaluated.")
+        kept = res.heuristic.get("given_start") == "used" and rp >= start_obj * MUSD - 1e-6 * abs(rp)
+        if start_obj is not None and kept and res.status != "optimal":
+            notes.append(
+                f"The stochastic plan is its start, {start_from} evaluated in every scenario: the "
+                "deterministic equivalent found no better hedge within its time limit."
+            )
+        if notes:
+            doc["note"] = " ".join(notes)
+        report = _report(doc, folders, cutoff)
+        write_files(
+            out,
+            {
+                "stochastic.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
+                "stochastic.md": report.markdown(),
+                "stochastic.html": report.html(title=f"Two-stage plan — {doc['scenario']}"),
+            },
         )
-    if notes:
-        doc["note"] = " ".join(notes)
-    report = _report(doc, folders, cutoff)
-    write_files(
-        out,
-        {
-            "stochastic.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
-            "stochastic.md": report.markdown(),
-            "stochastic.html": report.html(title=f"Two-stage plan — {doc['scenario']}"),
-        },
-    )
-    return doc
+        return doc
+    except BaseException:
+        # interrupted or failed before anything was written: no empty --out folder is left
+        if not existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
 
 
 def _report(doc: dict, folders: dict[str, Path], cutoff: int):
