@@ -205,3 +205,18 @@ def test_an_interrupted_plan_leaves_no_empty_folder(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         solve_stochastic(folder, cases, tmp_path / "mine")
     assert (tmp_path / "mine").is_dir()
+
+
+def test_piped_stochastic_run_prints_one_line_per_stage(tmp_path):
+    """Without a terminal (piped, logged) the stages are lines, not a spinner that shows nothing."""
+    folder = _case(tmp_path)
+    arg = f"a={tmp_path / 'a.csv'}:0.5,b={tmp_path / 'b.csv'}:0.5"
+    r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "o"), "--stochastic", arg])
+    assert r.exit_code == 0, r.output
+    text = r.output + (r.stderr if hasattr(r, "stderr") else "")
+    for stage in (
+        "Solving the mean-demand plan (for VSS)",
+        "Solving a alone (for EVPI)",
+        "Solving the deterministic equivalent",
+    ):
+        assert f"s] {stage}" in text, text

@@ -5,6 +5,7 @@ consoles; errors are the library's typed errors, which the CLI turns into senten
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 
@@ -108,13 +109,16 @@ def stochastic_command(
         raise UsageError("--demand and --stochastic exclude each other: name every demand file in --stochastic.")
     cases = parse_cases(cases_text)
     status = None
-    if not quiet:
+    t0 = time.perf_counter()
+    if not quiet and err.is_terminal:
         status = err.status("Building the deterministic equivalent…")
         status.start()
 
     def on_stage(text):
         if status is not None:
             status.update(text + "…")
+        elif not quiet:  # piped or logged: one line per stage, as `planner solve` prints them
+            err.print(f"[{time.perf_counter() - t0:7.1f} s] {text}", markup=False)
 
     try:
         doc = solve_stochastic(
