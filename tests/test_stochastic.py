@@ -220,3 +220,25 @@ def test_piped_stochastic_run_prints_one_line_per_stage(tmp_path):
         "Solving the deterministic equivalent",
     ):
         assert f"s] {stage}" in text, text
+
+
+def test_build_now_leaves_out_the_existing_fleet(tmp_path):
+    """stochastic.md's "Build now" lists the decisions only: the existing fleet (in the schedule
+    at no capex) is a sentence, and whole quantities are written whole (18,750, not 1.875e+04)."""
+    from planner.futures.stochastic import _report
+
+    rows = (
+        "year,site,layer,item,quantity,unit,capex_usd\n"
+        "2024,s1,chips,H100_HGX (existing),18750,units,0\n"
+        "2026,s2,chips,GB300_NVL72 (dlc),12500,units,5e9\n"
+        "2027,s2,infrastructure,hall dlc,20.5,MW IT,2e8\n"
+        "2030,s2,chips,GB300_NVL72 (dlc),3,units,1e7\n"
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "investment_schedule.csv").write_text(rows)
+    doc = {"scenario": "x", "first_stage_years": 3, "expected_cost_usd": 1e10, "status": "optimal", "mip_gap": 0.0}
+    doc["scenarios"] = {"a": {"probability": 1.0, "objective_usd": 1e10}}
+    md = _report(doc, {"a": tmp_path / "a"}, 2029).markdown()
+    build = md[md.index("## Build now") : md.index("## Recourse")]
+    assert "H100_HGX (existing)" not in build and "The existing fleet (1 row of investment_schedule.csv" in build
+    assert "| 12,500 |" in build and "| 20.5 |" in build and "GB300_NVL72 (dlc) | 3 |" not in build

@@ -624,13 +624,23 @@ def _report(doc: dict, folders: dict[str, Path], cutoff: int):
     inv = {n: pd.read_csv(folders[n] / "investment_schedule.csv", keep_default_na=False, na_values=[""]) for n in names}
     first = inv[names[0]]
     first = first[first["year"] < cutoff]
+    # the existing fleet is in the schedule (at no capex) but is not a decision to take now
+    existing = first["item"].astype(str).str.endswith("(existing)")
+    first = first[~existing]
+
+    def qty(q: float) -> str:
+        return f"{q:,.0f}" if float(q).is_integer() else f"{q:,.4g}"
+
     out.h(f"Build now (before {cutoff}, the same in every scenario)", 2)
+    if existing.any():
+        out.p(
+            f"The existing fleet ({int(existing.sum())} row{'s' if int(existing.sum()) != 1 else ''} of "
+            "investment_schedule.csv, no capex) is "
+            "already in service and not listed here."
+        )
     out.table(
         ["year", "site", "layer", "item", "quantity", "unit", "capex"],
-        [
-            [r.year, r.site, r.layer, r.item, f"{r.quantity:,.4g}", r.unit, _usd(r.capex_usd)]
-            for r in first.itertuples()
-        ],
+        [[r.year, r.site, r.layer, r.item, qty(r.quantity), r.unit, _usd(r.capex_usd)] for r in first.itertuples()],
         align="llllrlr",
     )
     out.h(f"Recourse (from {cutoff}): capex by scenario and layer", 2)
