@@ -287,7 +287,9 @@ def _settings(scn, time_limit, mip_gap, threads, seed) -> dict:
     return solver_settings(scn, time_limit, mip_gap, threads, seed)
 
 
-def _solve(m, st, rounder=None, start_fn=None, known_bound=None, time_limit=None, heuristic=True, full_mip=True):
+def _solve(
+    m, st, rounder=None, start_fn=None, known_bound=None, time_limit=None, heuristic=True, full_mip=True, handoff=None
+):
     from ..solver.highs import solve_model
 
     res = solve_model(
@@ -301,6 +303,7 @@ def _solve(m, st, rounder=None, start_fn=None, known_bound=None, time_limit=None
         start_fn=start_fn,
         known_bound=known_bound,
         full_mip=full_mip,
+        handoff=handoff,
     )
     if res.status == "interrupted":
         raise KeyboardInterrupt
@@ -402,7 +405,8 @@ def _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage):
     wait for the relaxation's bound (at most the time limit): the start proven by it (or by
     ``known_bound``) is the plan; else HiGHS's MIP gets the time left, from the start, with
     the best bound known as its floor; a relaxation unfinished at the limit leaves the start
-    and ``known_bound``. ``start_cost`` (USD) is the start's expected cost. Returns
+    and ``known_bound``. ``start_cost`` (USD) is the start's expected cost; the equivalent is
+    solved as ``relax`` compiled it (``relax.handoff``), not compiled again. Returns
     ``(SolveResult, relaxation record or None)``."""
     from ..solver.highs import _rel_gap
 
@@ -413,7 +417,8 @@ def _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage):
         and _rel_gap(start_cost / MUSD, known_bound) <= float(st["mip_rel_gap"])
     )
     if relax is None or start_fn is None or proven:
-        return _solve(de, st, start_fn=start_fn, known_bound=known_bound), None
+        ho = relax.handoff if relax is not None else None
+        return _solve(de, st, start_fn=start_fn, known_bound=known_bound, handoff=ho), None
     t0 = time.perf_counter()
     limit = float(st["time_limit_s"])
     relax.stop_at(t0 + limit)
@@ -433,6 +438,7 @@ def _solve_equivalent(de, st, start_fn, start_cost, known_bound, relax, stage):
         time_limit=max(1.0, left),
         heuristic=False,
         full_mip=bound is not None and left > 1.0,
+        handoff=relax.handoff,
     )
     return res, record
 

@@ -245,6 +245,7 @@ def solve_model(
     start_fn=None,
     known_bound: float | None = None,
     full_mip: bool = True,
+    handoff: Handoff | None = None,
 ) -> SolveResult:
     """Solve ``m`` with HiGHS and load the incumbent (if any) into the model's variables.
 
@@ -261,10 +262,11 @@ def solve_model(
     elsewhere (e.g. the scenarios of a stochastic plan solved alone); the gap is measured
     against it where it is higher than HiGHS's. ``full_mip=False`` returns the start (given
     or the heuristic's) with its bound without running HiGHS's MIP on it (status
-    ``time_limit`` unless the start is proven within ``mip_gap``). Never raises on a non-optimal outcome: the
+    ``time_limit`` unless the start is proven within ``mip_gap``). ``handoff``: ``m`` already
+    compiled by :func:`hand_off` (not compiled again). Never raises on a non-optimal outcome: the
     status says what happened.
     """
-    ho = hand_off(m)
+    ho = handoff if handoff is not None else hand_off(m)
     sizes = ho.sizes
     if write_mps:
         w = new_highs(threads, seed)

@@ -15,9 +15,9 @@ import threading
 import time
 
 import highspy
-import numpy as np
 
-from .session import new_highs
+from .highs import variant_highs
+from .session import INF
 
 
 class BackgroundRelaxation:
@@ -29,7 +29,7 @@ class BackgroundRelaxation:
     lower bound of the program in its objective units (MUSD here), or None when the
     relaxation was stopped, hit ``deadline`` (a ``time.perf_counter()`` value, movable with
     :meth:`stop_at`) or failed. Never raises from the thread: an error is kept as
-    ``self.status``.
+    ``self.status``. ``self.handoff`` is ``ho``, for a later solve of the same program.
     """
 
     def __init__(self, ho, threads: int, seed: int, deadline: float | None = None):
@@ -38,9 +38,10 @@ class BackgroundRelaxation:
         self._bound: float | None = None
         self._deadline = deadline
         self._stop = threading.Event()
-        self._lp = ho.lp
-        self._ints = np.flatnonzero(ho.integer).astype(np.int32)
-        self._h = new_highs(threads, seed)
+        # the program with every integrality dropped, handed to HiGHS here (the scheduler is
+        # set up in the caller's thread); the thread only runs it
+        self.handoff = ho
+        self._h, _, _ = variant_highs(ho, None, None, None, True, INF, threads, seed, {"solver": "ipm"})
         self._thread = threading.Thread(target=self._run, name="lp-relaxation", daemon=True)
         self._thread.start()
 
@@ -48,11 +49,6 @@ class BackgroundRelaxation:
         t0 = time.perf_counter()
         try:
             h = self._h
-            h.passModel(self._lp)
-            n = len(self._ints)
-            if n:
-                h.changeColsIntegrality(n, self._ints, np.full(n, highspy.HighsVarType.kContinuous))
-            h.setOptionValue("solver", "ipm")
 
             def cb(callback_type, message, data_out, data_in, user_data):
                 d = self._deadline
