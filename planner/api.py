@@ -179,6 +179,8 @@ def plan(
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
     method: str = "auto",
+    workers: int | None = None,
+    dask: str | None = None,
 ) -> Plan:
     """Load (unless given a Scenario), build, solve and extract a plan. ``on_stage(name)`` is
     called as each stage starts (``build``, ``solve``, ``polish``, ``serve_unserved``, ``extract``).
@@ -200,7 +202,13 @@ def plan(
     st = solver_settings(scn, time_limit, mip_gap, threads, seed)
     stage("solve")
     chosen, why = choose_method(method, m)  # monolithic MIP or Benders decomposition
-    solve_fn = solve_model if chosen == "monolithic" else functools.partial(solve_benders, d=d)
+    if chosen == "monolithic" and (workers is not None or dask):
+        why += "; --workers/--dask unused (the monolithic MIP has no subproblems)"
+    solve_fn = (
+        solve_model
+        if chosen == "monolithic"
+        else functools.partial(solve_benders, d=d, workers=workers, dask=dask or None)
+    )
     res, mode_extra = solve_objective(
         m, d, st, progress=progress, rounder=rounder(m, d, threads=int(st["threads"])), solve_fn=solve_fn
     )
@@ -283,6 +291,8 @@ def solve(
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
     method: str = "auto",
+    workers: int | None = None,
+    dask: str | None = None,
 ) -> Plan:
     """Plan a scenario: build the program, solve it with HiGHS, extract the tables, price
     tokens and binding limits (``marginals``: two LP re-solves) and run the invariant checks
@@ -299,6 +309,9 @@ def solve(
     ``method``: ``"monolithic"`` (one MIP for HiGHS, with the LP-guided start),
     ``"decomposition"`` (Benders: :mod:`planner.solver.benders`) or ``"auto"`` (by size,
     :func:`planner.solver.benders.choose_method`); summary.json records the method and why.
+    The decomposition's subproblems run on ``threads`` threads of this process, on a pool
+    of ``workers`` (> 1) processes, or with ``dask`` (a scheduler address or ``"local"``) on
+    that Dask cluster; the monolithic MIP ignores both.
 
     A plan found before the time limit is returned with ``summary()["status"] ==
     "time_limit"`` and its gap in ``summary()["mip_gap"]``: check them before acting on it.
@@ -309,6 +322,14 @@ def solve(
     _check_settings(time_limit, mip_gap, threads, seed)
     if method not in ("auto", "monolithic", "decomposition"):
         raise UsageError(f"method={method!r} is not valid: give 'auto', 'monolithic' or 'decomposition'.")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise UsageError(f"workers={workers!r} is not valid: give a whole number of processes, 1 or more.")
+    if dask is not None and (not isinstance(dask, str) or not dask.strip()):
+        raise UsageError(f"dask={dask!r} is not valid: give a scheduler address (tcp://host:8786) or 'local'.")
+    if method == "monolithic" and (workers is not None or dask is not None):
+        raise UsageError(
+            "workers and dask place the decomposition's subproblems; method='monolithic' has none: drop them or use method='decomposition'."
+        )
     # a Scenario may have been edited in memory since it was loaded: check it again
     if isinstance(scenario, Scenario):
         from .io.revalidate import revalidate
@@ -326,6 +347,8 @@ def solve(
         progress=progress,
         on_stage=on_stage,
         method=method,
+        workers=workers,
+        dask=dask,
     )
     p.timings["load"] = scn.load_seconds
     from .io.provenance import provenance  # where the plan came from

@@ -200,6 +200,17 @@ def _validate(scenario):
     show_default=True,
     help="One MIP for HiGHS, or Benders decomposition (investment master, per-slice operation LPs); auto picks by size.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Decomposition: solve the subproblems on a pool of N processes (default: threads of this process).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS|local",
+    help="Decomposition: solve the subproblems on a Dask cluster: a scheduler address (tcp://host:8786) or local for a LocalCluster.",
+)
 def solve(
     scenario,
     demand,
@@ -214,14 +225,35 @@ def solve(
     objective,
     stochastic=None,
     method="auto",
+    workers=None,
+    dask_address=None,
 ) -> None:
     """Solve SCENARIO (default: the bundled world scenario) and write the results folder."""
+    if method == "monolithic" and (workers is not None or dask_address is not None):
+        raise click.UsageError(
+            "--workers and --dask place the decomposition's subproblems; --method monolithic has none."
+        )
+    if stochastic is not None and (workers is not None or dask_address is not None):
+        raise click.UsageError("--workers and --dask apply to one plan's decomposition, not to --stochastic.")
     if stochastic is not None:  # "" too: parse_cases says what is missing
         if objective not in (None, "cost"):
             raise click.UsageError("--stochastic plans at least expected cost: only --objective cost is allowed.")
         return _stochastic(scenario, stochastic, demand, out_dir, time_limit, mip_gap, threads, seed, quiet, overwrite)
     _solve(
-        scenario, demand, out_dir, time_limit, mip_gap, threads, seed, overwrite, quiet, marginals, objective, method
+        scenario,
+        demand,
+        out_dir,
+        time_limit,
+        mip_gap,
+        threads,
+        seed,
+        overwrite,
+        quiet,
+        marginals,
+        objective,
+        method,
+        workers,
+        dask_address,
     )
 
 
@@ -239,6 +271,8 @@ def _solve(
     marginals=True,
     objective=None,
     method="auto",
+    workers=None,
+    dask_address=None,
 ):
     from . import api
     from .io.results import prepare_output
@@ -274,6 +308,8 @@ def _solve(
             progress=shown.progress if shown else None,
             on_stage=shown.on_stage if shown else None,
             method=method,
+            workers=workers,
+            dask=dask_address,
         )
         if shown is not None:
             shown.on_stage("write")

@@ -73,7 +73,6 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
@@ -83,6 +82,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .highs import matrix
 from .session import INF, ProgressFn, new_highs, run_guard, stop_at
+from .subproblems import BundleSpec, ThreadRunner, make_runner
 
 BUNDLE_COLUMNS = 4000  # operational columns per subproblem LP (several groups each)
 IPM_COLUMNS = 50_000  # a master LP this large is solved by interior point the first time
@@ -184,115 +184,6 @@ def split_program(ho, slices, coarse, also=(), years=None) -> Split:
     )
 
 
-class Bundle:
-    """One subproblem LP holding one or more groups: columns ``cols`` (HiGHS columns of the
-    full program), rows ``rows``; ``link`` the rows' master-column part (CSR, rows × master
-    columns), ``groups`` the global group ids, ``gcol``/``grow`` the local group of each
-    column / row. The HiGHS object is built once; :meth:`solve` only changes row bounds."""
-
-    def __init__(self, arrays, op_part, link, cols, rows, gcol, grow, groups, seed, threads):
-        """``arrays``: the full program's column cost, lower and upper bounds and row lower
-        and upper bounds (numpy, :func:`program_arrays`), read once for every bundle."""
-        self.cols, self.rows, self.groups = cols, rows, groups
-        self.gcol, self.grow = gcol, grow
-        self.link = link
-        self.Ab = op_part
-        Ab = op_part.tocsc()
-        c, lo, up, rlo, rup = arrays
-        self.c = c[cols]
-        self.lo = lo[cols]
-        self.up = up[cols]
-        self.rlo = rlo[rows]
-        self.rup = rup[rows]
-        b = highspy.HighsLp()
-        b.num_col_, b.num_row_ = len(cols), len(rows)
-        b.col_cost_, b.col_lower_, b.col_upper_ = self.c, self.lo, self.up
-        b.row_lower_, b.row_upper_ = self.rlo, self.rup
-        b.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        b.a_matrix_.num_col_, b.a_matrix_.num_row_ = len(cols), len(rows)
-        b.a_matrix_.start_ = Ab.indptr.astype(np.int32)
-        b.a_matrix_.index_ = Ab.indices.astype(np.int32)
-        b.a_matrix_.value_ = Ab.data.astype(np.float64)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        # HiGHS's task scheduler is one per process: the same thread count as the master
-        h.setOptionValue("threads", int(threads))
-        h.setOptionValue("random_seed", int(seed))
-        h.setOptionValue("presolve", "off")  # warm starts, and a dual ray when infeasible
-        h.setOptionValue("solver", "simplex")
-        h.passModel(b)
-        self.h = h
-        self.idx = np.arange(len(rows), dtype=np.int32)
-        self.ng = len(groups)
-        # a member of the group-by-row aggregation matrix (groups × rows)
-        self.G = sp.csr_matrix((np.ones(len(rows)), (grow, np.arange(len(rows)))), shape=(self.ng, len(rows)))
-
-    def lower_bounds(self) -> np.ndarray:
-        """Least cost each group's columns can have within their bounds (MUSD; -inf when
-        unbounded)."""
-        with np.errstate(invalid="ignore"):
-            least = np.where(self.c >= 0, self.c * self.lo, self.c * self.up)
-        least = np.where(self.c == 0, 0.0, least)
-        return np.bincount(self.gcol, weights=least, minlength=self.ng)
-
-    def solve(self, xm: np.ndarray) -> dict:
-        """Solve at master columns ``xm``. Returns ``feasible``, and either ``q`` (cost of
-        each group), ``coef`` (groups × master columns, sparse: yᵀ A_master per group),
-        ``x`` (column values) or feasibility cuts ``fcoef``/``frhs`` (rows: fcoef · x ≥ frhs
-        for the groups whose part of the dual ray certifies infeasibility)."""
-        shift = self.link @ xm
-        lo = self.rlo - shift
-        up = self.rup - shift
-        h = self.h
-        h.changeRowsBounds(len(self.idx), self.idx, lo, up)
-        h.run()
-        st = h.getModelStatus()
-        S = highspy.HighsModelStatus
-        if st == S.kOptimal:
-            sol = h.getSolution()
-            x = np.asarray(sol.col_value)
-            y = np.asarray(sol.row_dual)
-            q = np.bincount(self.gcol, weights=self.c * x, minlength=self.ng)
-            coef = (self.G @ sp.diags(y) @ self.link).tocsr()  # yᵀ A_master per group
-            return {"feasible": True, "q": q, "coef": coef, "x": x}
-        if st in (S.kInfeasible, S.kUnboundedOrInfeasible):
-            _, has, ray = h.getDualRay()
-            if not has:  # solve again from scratch, which leaves a ray
-                h.clearSolver()
-                h.run()
-                _, has, ray = h.getDualRay()
-            if has:
-                return {"feasible": False, **self._farkas(np.asarray(ray), xm)}
-        return {"feasible": False, "error": h.modelStatusToString(st)}
-
-    def _farkas(self, ray: np.ndarray, xm: np.ndarray) -> dict:
-        """Feasibility cuts from a dual ray (either sign): for multipliers y of the rows,
-        every plan has  Σ_r min(y_r lo_r, y_r up_r) ≤ yᵀ A_op x ≤ Σ_j max over the column
-        bounds, with lo, up = b − A_master x_master."""
-        out_c, out_r = [], []
-        for sign in (1.0, -1.0):
-            y = sign * ray
-            y = np.where(np.abs(y) > 1e-9 * max(1e-300, np.abs(y).max()), y, 0.0)
-            g = self.Ab.T @ y
-            g = np.where(np.abs(g) > 1e-9 * max(1e-300, np.abs(y).max()), g, 0.0)  # cancellation noise
-            with np.errstate(invalid="ignore"):
-                colmax = np.where(g > 0, g * self.up, np.where(g < 0, g * self.lo, 0.0))
-                lo_part = np.where(y > 0, y * self.rlo, np.where(y < 0, y * self.rup, 0.0))
-            xmax = np.bincount(self.gcol, weights=colmax, minlength=self.ng)
-            const = np.bincount(self.grow, weights=lo_part, minlength=self.ng)
-            coef = (self.G @ sp.diags(y) @ self.link).tocsr()  # Smin(x) = const − coef · x
-            with np.errstate(invalid="ignore"):
-                viol = const - coef @ xm - xmax
-            ok = np.isfinite(const) & np.isfinite(xmax)
-            for gi in np.flatnonzero(ok & (viol > 1e-7 * (1 + np.abs(xmax)))):
-                # const_g − coef_g · x ≤ xmax_g  <=>  coef_g · x ≥ const_g − xmax_g
-                out_c.append(coef[gi])
-                out_r.append((gi, const[gi] - xmax[gi]))
-            if out_c:
-                break
-        return {"fcoef": out_c, "frhs": out_r}
-
-
 def program_arrays(lp) -> tuple[np.ndarray, ...]:
     """Column cost, lower and upper bounds, row lower and upper bounds of a ``HighsLp`` as
     numpy arrays. highspy hands most of them over as Python lists, a copy per access (0.06 s
@@ -304,7 +195,7 @@ def program_arrays(lp) -> tuple[np.ndarray, ...]:
     )
 
 
-def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDLE_COLUMNS) -> list[Bundle]:
+def make_specs(ho, split: Split, columns: int = BUNDLE_COLUMNS) -> list[BundleSpec]:
     """Group the subproblem groups into LPs of about ``columns`` columns each (groups are
     taken in key order, so a bundle holds neighbouring sites of one year)."""
     order = sorted(range(split.n_groups), key=lambda g: [str(k) for k in split.group_keys[g]])
@@ -321,7 +212,7 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
     A_op = A_sub[:, split.op_cols].tocsr()  # sub rows x op columns (by position)
     A_link = A_sub[:, split.master_cols].tocsr()  # sub rows x master columns
     colmap = np.zeros(len(split.op_cols), dtype=np.int64)
-    arrays = program_arrays(ho.lp)
+    c, lo, up, rlo, rup = program_arrays(ho.lp)
 
     def flush():
         if not cur:
@@ -335,18 +226,21 @@ def make_bundles(ho, split: Split, seed: int, threads: int, columns: int = BUNDL
         rows_op = A_op[rpos]  # a group's rows hold only its own op columns: a local renumbering
         colmap[cpos] = np.arange(len(cpos))
         op_part = sp.csr_matrix((rows_op.data, colmap[rows_op.indices], rows_op.indptr), shape=(len(rpos), len(cpos)))
+        cols, rows = split.op_cols[cpos], split.sub_rows[rpos]
         bundles.append(
-            Bundle(
-                arrays,
-                op_part,
-                A_link[rpos],
-                split.op_cols[cpos],
-                split.sub_rows[rpos],
-                gcol,
-                grow,
-                gl,
-                seed,
-                threads,
+            BundleSpec(
+                cols=cols,
+                rows=rows,
+                op_part=op_part,
+                link=A_link[rpos],
+                c=c[cols],
+                lo=lo[cols],
+                up=up[cols],
+                rlo=rlo[rows],
+                rup=rup[rows],
+                groups=gl,
+                gcol=gcol,
+                grow=grow,
             )
         )
 
@@ -604,6 +498,7 @@ class Decomposition:
         threads: int = 1,
         seed: int = 1,
         workers: int | None = None,
+        dask: str | None = None,
         log_file: str | None = None,
         bundle_columns: int = BUNDLE_COLUMNS,
         years=None,
@@ -613,10 +508,10 @@ class Decomposition:
         t0 = time.perf_counter()
         self.ho = ho
         self.split = split_program(ho, slices, coarse, also, years)
-        self.bundles = make_bundles(ho, self.split, seed, threads, bundle_columns)
+        self.specs = make_specs(ho, self.split, bundle_columns)
         lb = np.zeros(self.split.n_groups)
-        for b in self.bundles:
-            lb[b.groups] = b.lower_bounds()
+        for sp_ in self.specs:
+            lb[sp_.groups] = sp_.lower_bounds()
         lb = np.where(np.isfinite(lb), lb, -1e9)  # an unbounded group: a far bound
         self.theta_lb = lb
         self.master = Master(ho, self.split, lb, threads, seed, log_file)
@@ -628,14 +523,14 @@ class Decomposition:
         self.linked = np.flatnonzero(np.diff(A_link.indptr) > 0).astype(np.int32)
         if level is not None:  # regularise them
             self.master.enable_level(self.linked, np.ones(len(self.linked)))
-        self.workers = max(1, int(workers if workers is not None else threads))
-        self.pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(self.bundles) > 1 else None
+        self.runner = make_runner(self.specs, seed, threads, workers, dask)
+        if not isinstance(self.runner, ThreadRunner):  # the LPs live in the workers now
+            self.specs = [sp_.light() for sp_ in self.specs]
         self.setup_seconds = time.perf_counter() - t0
         self.log: list[dict] = []
 
     def close(self):
-        if self.pool is not None:
-            self.pool.shutdown()
+        self.runner.close()
 
     def sizes(self) -> dict:
         s = self.split
@@ -645,22 +540,20 @@ class Decomposition:
             "operational_columns": int(len(s.op_cols)),
             "subproblem_rows": int(len(s.sub_rows)),
             "groups": int(s.n_groups),
-            "subproblems": len(self.bundles),
+            "subproblems": len(self.specs),
+            "subproblems_on": self.runner.where,
         }
 
     def evaluate(self, xm: np.ndarray, check: tuple | None = None) -> Evaluation:
         """Solve every subproblem at master columns ``xm`` and make the cuts that the master
         point ``check`` = (x_master, θ) violates (None = every cut)."""
-        if self.pool is not None:
-            outs = list(self.pool.map(lambda b: b.solve(xm), self.bundles))
-        else:
-            outs = [b.solve(xm) for b in self.bundles]
+        outs = self.runner.solve(xm)
         q = np.zeros(self.split.n_groups)
         cuts = []
         feasible = True
         err = None
         x = {}
-        for b, o in zip(self.bundles, outs):
+        for k, (b, o) in enumerate(zip(self.specs, outs)):
             if not o["feasible"]:
                 feasible = False
                 if "error" in o:
@@ -670,7 +563,7 @@ class Decomposition:
                     cuts.append((None, coef, float(rhs)))
                 continue
             q[b.groups] = o["q"]
-            x[id(b)] = o["x"]
+            x[k] = o["x"]
             coef = o["coef"]
             rhs = o["q"] + coef @ xm
             if check is not None:
@@ -702,8 +595,8 @@ class Decomposition:
     def full_plan(self, xm: np.ndarray, ev: Evaluation) -> np.ndarray:
         x = np.zeros(self.ho.lp.num_col_)
         x[self.split.master_cols] = xm
-        for b in self.bundles:
-            x[b.cols] = ev.x[id(b)]
+        for k, b in enumerate(self.specs):
+            x[b.cols] = ev.x[k]
         return x
 
     def run(self, time_limit: float, mip_gap: float, progress: ProgressFn | None = None) -> dict:
@@ -1040,6 +933,7 @@ def solve_benders(
     seed: int = 1,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    dask: str | None = None,
     bundle_columns: int = BUNDLE_COLUMNS,
     also=None,
     anchors=None,
@@ -1051,7 +945,10 @@ def solve_benders(
     plan into the Pyomo variables. Same contract as :func:`planner.solver.highs.solve_model`
     (returns a :class:`~planner.solver.highs.SolveResult`: objective and bound in MUSD; the
     start heuristic's options are ignored); ``result.decomposition`` holds the iteration log
-    and the split's sizes. ``workers`` threads solve the subproblems (default ``threads``).
+    and the split's sizes. The subproblems run on ``threads`` threads of this process, or on
+    a pool of ``workers`` (> 1) spawned processes, or with ``dask`` (a scheduler address or
+    ``"local"``) as actors on that Dask cluster (:func:`planner.solver.subproblems.make_runner`;
+    raises :class:`~planner.solver.subproblems.SubproblemError` when a worker fails).
     ``also``: components moved to the subproblems (None: :func:`default_split`);
     ``anchors``: fractions of the most-capacity point at which the subproblems are solved
     before the first master LP (None: none; :data:`ANCHORS` is the measured choice); ``level``: the level-set share α (None: in-out stabilisation);
@@ -1080,6 +977,7 @@ def solve_benders(
         threads=threads,
         seed=seed,
         workers=workers,
+        dask=dask,
         bundle_columns=bundle_columns,
     )
     dec.lp_share = float(lp_share)
